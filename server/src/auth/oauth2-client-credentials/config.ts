@@ -1,0 +1,69 @@
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import type { Sealed } from '../../crypto/secrets.js';
+import {
+  type FieldErrors,
+  type TokenRequestContentType,
+  checkHttpUrl,
+  checkIntegerRange,
+  checkMaxLength,
+  checkTokenRequestContentType,
+  normaliseScope,
+  required,
+} from '../common.js';
+import type { PlainFields } from '../definition.js';
+import { ClientAuthentication } from '../oauth2-shared.js';
+import { AuthMethod } from '../types.js';
+
+export type OAuth2ClientCredentialsSecret = 'clientSecret';
+
+@ObjectType('OAuth2ClientCredentialsAuth', { description: 'OAuth2 client credentials (RFC 6749 §4.4): tokens fetched and renewed here.' })
+export class OAuth2ClientCredentialsAuth {
+  method!: AuthMethod.OAUTH2_CLIENT_CREDENTIALS;
+  sealed!: Partial<Record<OAuth2ClientCredentialsSecret, Sealed>>;
+
+  @Field(() => String) tokenUrl!: string;
+  @Field(() => String, { description: 'Body of the token request: application/x-www-form-urlencoded or application/json.' })
+  contentType!: TokenRequestContentType;
+  @Field(() => Int, { description: 'A token is used at most this long (1–1440), or less if the provider says so.' })
+  tokenExpirationMinutes!: number;
+  @Field(() => String) clientId!: string;
+  @Field(() => String, { nullable: true, description: 'Space-separated.' }) scope?: string;
+  @Field(() => ClientAuthentication) clientAuthentication!: ClientAuthentication;
+
+  @Field(() => Boolean) get clientSecretSet(): boolean {
+    return Boolean(this.sealed?.clientSecret);
+  }
+}
+
+@InputType('OAuth2ClientCredentialsAuthInput')
+export class OAuth2ClientCredentialsAuthInput {
+  @Field(() => String, { nullable: true }) tokenUrl?: string | null;
+  @Field(() => String, { nullable: true, description: 'Default application/x-www-form-urlencoded.' }) contentType?: string | null;
+  @Field(() => Int, { nullable: true, description: '1–1440; default 60.' }) tokenExpirationMinutes?: number | null;
+  @Field(() => String, { nullable: true }) clientId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Write-only. Omit to keep the stored one.' }) clientSecret?: string | null;
+  @Field(() => String, { nullable: true, description: 'Space- or comma-separated.' }) scope?: string | null;
+  @Field(() => ClientAuthentication, { nullable: true, description: 'Default BASIC.' }) clientAuthentication?: ClientAuthentication | null;
+}
+
+export function parseOAuth2ClientCredentials(
+  input: OAuth2ClientCredentialsAuthInput,
+  errors: FieldErrors,
+): PlainFields<OAuth2ClientCredentialsAuth> {
+  const tokenUrl = (input.tokenUrl ?? '').trim();
+  checkHttpUrl(errors, 'tokenUrl', tokenUrl);
+  checkTokenRequestContentType(errors, 'contentType', input.contentType);
+  const tokenExpirationMinutes = input.tokenExpirationMinutes ?? 60;
+  checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, 1, 1440, 'minutes');
+  const clientId = (input.clientId ?? '').trim();
+  required(errors, 'clientId', clientId, 'Client ID');
+  checkMaxLength(errors, 'clientId', clientId, 512);
+  return {
+    tokenUrl,
+    contentType: (input.contentType?.trim() || 'application/x-www-form-urlencoded') as TokenRequestContentType,
+    tokenExpirationMinutes,
+    clientId,
+    scope: normaliseScope(input.scope),
+    clientAuthentication: input.clientAuthentication ?? ClientAuthentication.BASIC,
+  };
+}

@@ -1,0 +1,56 @@
+import { Field, InputType, ObjectType } from 'type-graphql';
+import type { Sealed } from '../../crypto/secrets.js';
+import { type FieldErrors, checkHttpUrl, checkMaxLength, normaliseScope, optionalTrimmed, required } from '../common.js';
+import type { PlainFields } from '../definition.js';
+import { ClientAuthentication } from '../oauth2-shared.js';
+import { AuthMethod } from '../types.js';
+
+export type OAuth2Secret = 'consumerSecret';
+
+@ObjectType('OAuth2Auth', { description: 'OAuth2 authorization code: an administrator connects once; tokens are refreshed here.' })
+export class OAuth2Auth {
+  method!: AuthMethod.OAUTH2;
+  sealed!: Partial<Record<OAuth2Secret, Sealed>>;
+
+  @Field(() => String, { description: 'The client id.' }) consumerKey!: string;
+  @Field(() => String) authorizationUrl!: string;
+  @Field(() => String) tokenUrl!: string;
+  @Field(() => String, { nullable: true, description: 'Space-separated.' }) scope?: string;
+  @Field(() => String) responseType!: string;
+  @Field(() => ClientAuthentication) clientAuthentication!: ClientAuthentication;
+
+  @Field(() => Boolean) get consumerSecretSet(): boolean {
+    return Boolean(this.sealed?.consumerSecret);
+  }
+}
+
+@InputType('OAuth2AuthInput')
+export class OAuth2AuthInput {
+  @Field(() => String, { nullable: true }) consumerKey?: string | null;
+  @Field(() => String, { nullable: true, description: 'Write-only. Omit to keep the stored one.' }) consumerSecret?: string | null;
+  @Field(() => String, { nullable: true }) authorizationUrl?: string | null;
+  @Field(() => String, { nullable: true }) tokenUrl?: string | null;
+  @Field(() => String, { nullable: true, description: 'Space- or comma-separated.' }) scope?: string | null;
+  @Field(() => String, { nullable: true, description: 'Default code.' }) responseType?: string | null;
+  @Field(() => ClientAuthentication, { nullable: true, description: 'Default BASIC.' }) clientAuthentication?: ClientAuthentication | null;
+}
+
+export function parseOAuth2(input: OAuth2AuthInput, errors: FieldErrors): PlainFields<OAuth2Auth> {
+  const consumerKey = (input.consumerKey ?? '').trim();
+  required(errors, 'consumerKey', consumerKey, 'Consumer key');
+  checkMaxLength(errors, 'consumerKey', consumerKey, 512);
+  const authorizationUrl = (input.authorizationUrl ?? '').trim();
+  const tokenUrl = (input.tokenUrl ?? '').trim();
+  checkHttpUrl(errors, 'authorizationUrl', authorizationUrl);
+  checkHttpUrl(errors, 'tokenUrl', tokenUrl);
+  const responseType = optionalTrimmed(input.responseType) ?? 'code';
+  if (!/^[a-z_]+( [a-z_]+)*$/.test(responseType)) errors.add('responseType', 'Must be a response type such as "code"');
+  return {
+    consumerKey,
+    authorizationUrl,
+    tokenUrl,
+    scope: normaliseScope(input.scope),
+    responseType,
+    clientAuthentication: input.clientAuthentication ?? ClientAuthentication.BASIC,
+  };
+}

@@ -1,0 +1,33 @@
+import { aws } from './aws/index.js';
+import { awsS3 } from './aws-s3/index.js';
+import { basic } from './basic/index.js';
+import type { AuthMethodDefinition } from './definition.js';
+import { jwt } from './jwt/index.js';
+import { oauth2 } from './oauth2/index.js';
+import { oauth2ClientCredentials } from './oauth2-client-credentials/index.js';
+import { oauth2JwtBearer } from './oauth2-jwt-bearer/index.js';
+import { AuthMethod } from './types.js';
+
+/**
+ * One row per auth method. The `satisfies` clause makes this exhaustive: a method added to the
+ * enum without a row here (or a row for a method that does not exist) fails to compile.
+ */
+export const AUTH_METHODS = {
+  [AuthMethod.BASIC]: basic,
+  [AuthMethod.AWS]: aws,
+  [AuthMethod.AWS_S3]: awsS3,
+  [AuthMethod.JWT]: jwt,
+  [AuthMethod.OAUTH2]: oauth2,
+  [AuthMethod.OAUTH2_CLIENT_CREDENTIALS]: oauth2ClientCredentials,
+  [AuthMethod.OAUTH2_JWT_BEARER]: oauth2JwtBearer,
+} as const satisfies { [M in AuthMethod]: AuthMethodDefinition<M> };
+
+export type AuthConfig = InstanceType<(typeof AUTH_METHODS)[AuthMethod]['configClass']>;
+
+export const AUTH_METHOD_LIST: readonly AuthMethodDefinition[] = Object.values(AUTH_METHODS);
+
+export function definitionOf(method: AuthMethod): AuthMethodDefinition {
+  const definition = (AUTH_METHODS as Record<AuthMethod, AuthMethodDefinition | undefined>)[method];
+  if (!definition) throw new Error(`unknown auth method ${method}`);
+  return definition;
+}

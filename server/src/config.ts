@@ -1,0 +1,111 @@
+import path from 'node:path';
+
+/** Which parts of the product a process runs (SPEC §6: many processes may share one database). */
+export type ProcessRole = 'all' | 'api' | 'dispatcher';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  /** Unset: an embedded PostgreSQL is started under `dataDir/pg`. */
+  databaseUrl: string | undefined;
+  masterKey: string | undefined;
+  adminToken: string | undefined;
+  allowPrivateTargets: boolean;
+  role: ProcessRole;
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+  dispatch: DispatchConfig;
+}
+
+export interface DispatchConfig {
+  /** Attempts in all, the first one included. */
+  maxAttempts: number;
+  /** Delay before retry n (1-based) is `min(maxDelayMs, baseDelayMs * 2^(n-1))`, then full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** How much of a response body is read; the rest is dropped. */
+  maxResponseBytes: number;
+  /** How much of it is stored with the attempt. */
+  responseExcerptBytes: number;
+  /** A claimed delivery whose process has not finished it in this time is claimed again. */
+  leaseMs: number;
+  /** On SIGTERM, in-flight sends get this long to finish. */
+  shutdownGraceMs: number;
+  pollIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** Reads every setting once, at start; a bad value stops the process with a message naming it. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const parsed = new URL(publicUrl);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`);
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    publicUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl,
+    masterKey: env.TRUSTED_SITES_MASTER_KEY || undefined,
+    adminToken: env.TRUSTED_SITES_ADMIN_TOKEN || undefined,
+    allowPrivateTargets: flag(env, 'ALLOW_PRIVATE_TARGETS', false),
+    role: oneOf(env, 'TRUSTED_SITES_ROLE', ['all', 'api', 'dispatcher'] as const, 'all'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['silent', 'error', 'info', 'debug'] as const, 'info'),
+    dispatch: {
+      maxAttempts: integer(env, 'DISPATCH_MAX_ATTEMPTS', 8, 1, 100),
+      baseDelayMs: integer(env, 'DISPATCH_RETRY_BASE_MS', 1000, 1, 3_600_000),
+      maxDelayMs: integer(env, 'DISPATCH_RETRY_MAX_MS', 3_600_000, 1, 86_400_000),
+      connectTimeoutMs: integer(env, 'DISPATCH_CONNECT_TIMEOUT_MS', 5000, 10, 120_000),
+      headersTimeoutMs: integer(env, 'DISPATCH_HEADERS_TIMEOUT_MS', 15_000, 10, 600_000),
+      bodyTimeoutMs: integer(env, 'DISPATCH_BODY_TIMEOUT_MS', 15_000, 10, 600_000),
+      maxResponseBytes: integer(env, 'DISPATCH_MAX_RESPONSE_BYTES', 65_536, 0, 16_777_216),
+      responseExcerptBytes: integer(env, 'DISPATCH_RESPONSE_EXCERPT_BYTES', 2048, 0, 65_536),
+      leaseMs: integer(env, 'DISPATCH_LEASE_MS', 60_000, 1000, 3_600_000),
+      shutdownGraceMs: integer(env, 'DISPATCH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+      pollIntervalMs: integer(env, 'DISPATCH_POLL_MS', 1000, 10, 60_000),
+    },
+  };
+}

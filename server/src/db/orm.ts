@@ -1,0 +1,55 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
+import { Site } from '../sites/site.entity.js';
+import { migrationsList } from './migrations/index.js';
+
+export const ENTITIES = [Site];
+
+export interface Database {
+  orm: MikroORM;
+  /** For plain parameterised SQL (DESIGN rule 5): the queue, tokens, limits. */
+  pool: pg.Pool;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+  const orm = await MikroORM.init({
+    clientUrl: url,
+    entities: ENTITIES,
+    discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true },
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    allowGlobalContext: false,
+    debug: false,
+    ensureDatabase: false,
+  });
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'trusted-sites' });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Nothing to do.
+  });
+  return {
+    orm,
+    pool,
+    url,
+    async close() {
+      await pool.end();
+      await orm.close(true);
+    },
+  };
+}
+
+/** Runs pending migrations; several processes starting at once take turns on an advisory lock. */
+export async function migrate(db: Database): Promise<string[]> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(7261000001)');
+    const executed = await db.orm.getMigrator().up();
+    return executed.map((m) => m.name);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(7261000001)').catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { type AuthChecker, type PubSub, buildSchema } from 'type-graphql';
+import { hasRole, type Role } from '../access/tokens.js';
+import { SiteResolver } from '../sites/site.resolver.js';
+import type { Context } from './context.js';
+import { forbidden } from './errors.js';
+
+/** Every resolver class of the API. */
+export const RESOLVERS = [SiteResolver] as const;
+
+const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+  const needed = roles[0] ?? 'VIEWER';
+  if (!hasRole(context.principal, needed)) throw forbidden(`This needs the ${needed} role; your token has ${context.principal.role}`);
+  return true;
+};
+
+export async function buildAppSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    authChecker,
+    pubSub,
+    validate: false,
+    emitSchemaFile: false,
+  });
+}
+
+/** The SDL committed as schema.graphql: sorted, so it only changes when the API does. */
+export function printAppSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

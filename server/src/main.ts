@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AccessTokens } from './access/tokens.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { SecretBox, loadMasterKey } from './crypto/secrets.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { type Database, migrate, openDatabase } from './db/orm.js';
+import { PgPubSub } from './graphql/pubsub.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { type HttpServer, startHttpServer } from './http/app.js';
+import { log, setLogLevel } from './log.js';
+import type { Services } from './services.js';
+import { SiteService } from './sites/site.service.js';
+
+export interface App {
+  config: Config;
+  services: Services;
+  /** Base URL of the HTTP server, when this process serves the API. */
+  url: string | undefined;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Settings for an embedded cluster (tests turn fsync off). */
+  embeddedSettings?: Record<string, string>;
+}
+
+/** config → database → migrations → services → GraphQL + WS + OAuth callback + dashboard → dispatcher. */
+export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
+  setLogLevel(config.logLevel);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error) => log.error('shutdown step failed', { error: String(error) }));
+  };
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres(path.join(config.dataDir), { settings: options.embeddedSettings });
+      stops.push(() => embedded!.stop());
+    }
+    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    const db: Database = await openDatabase(databaseUrl);
+    stops.push(() => db.close());
+    const executed = await migrate(db);
+    if (executed.length) log.info('migrated the database', { migrations: executed });
+
+    const box = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
+    const pubsub = new PgPubSub(databaseUrl, db.pool);
+    await pubsub.start();
+    stops.push(() => pubsub.close());
+    const accessTokens = new AccessTokens(db.pool, config.adminToken);
+    await accessTokens.ensureAdminToken(config.dataDir);
+    const sites = new SiteService(db, box);
+    const services: Services = { db, box, pubsub, accessTokens, sites };
+
+    let http: HttpServer | undefined;
+    if (config.role !== 'dispatcher') {
+      const schema = await buildAppSchema(pubsub);
+      http = await startHttpServer({ config, schema, services });
+      stops.push(() => http!.close());
+      log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
+    }
+    return { config, services, url: http?.url, databaseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const started = Date.now();
+  const app = await startApp(config);
+  log.info(`started in ${Date.now() - started} ms`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.info('second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+export function runMain(): void {
+  main().catch((error) => {
+    log.error(`could not start: ${(error as Error).message}`);
+    if ((error as Error).cause) log.error(`cause: ${String(((error as Error).cause as Error).message ?? (error as Error).cause)}`);
+    process.exit(1);
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) runMain();

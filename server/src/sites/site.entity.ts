@@ -1,0 +1,87 @@
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AuthConfigUnion } from '../auth/graphql-types.js';
+import type { AuthConfig } from '../auth/registry.js';
+import { AuthMethod } from '../auth/types.js';
+import { AuthConfigType } from './auth-config-type.js';
+
+export enum SiteStatus {
+  DRAFT = 'DRAFT',
+  ACTIVE = 'ACTIVE',
+  INACTIVE = 'INACTIVE',
+}
+registerEnumType(SiteStatus, {
+  name: 'SiteStatus',
+  description: 'DRAFT when created; ACTIVE sites are offered to workflows and may be sent to.',
+});
+
+/** SPEC §5 bounds and defaults. */
+export const PERFORMANCE_LIMITS = {
+  maxRps: { min: 0.1, max: 10_000, default: 10 },
+  threads: { min: 1, max: 256, default: 4 },
+} as const;
+
+@ObjectType('Performance', { description: 'Sending limits: both apply together.' })
+export class Performance {
+  @Field(() => Float, { description: 'Most requests per second to this site across the whole deployment (0.1–10,000).' })
+  maxRps!: number;
+  @Field(() => Int, { description: 'Most requests in flight at once (1–256). Does not set the rate.' })
+  threads!: number;
+}
+
+@Entity({ tableName: 'site' })
+@ObjectType('Site')
+export class Site {
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id!: string;
+
+  @Property({ type: 'string', columnType: 'text' })
+  @Field(() => String)
+  name!: string;
+
+  /** lower(name): the unique key and the sort key. */
+  @Property({ type: 'string', columnType: 'text' })
+  @Index()
+  nameKey!: string;
+
+  @Property({ type: 'string', columnType: 'text' })
+  @Field(() => String)
+  url!: string;
+
+  @Property({ type: 'string', columnType: 'text' })
+  @Field(() => String)
+  contentType!: string;
+
+  @Property({ type: 'string', columnType: 'text' })
+  @Field(() => SiteStatus)
+  status!: SiteStatus;
+
+  @Property({ type: 'string', columnType: 'text' })
+  @Field(() => AuthMethod)
+  authMethod!: AuthMethod;
+
+  @Property({ type: AuthConfigType, columnType: 'jsonb' })
+  @Field(() => AuthConfigUnion)
+  auth!: AuthConfig;
+
+  @Property({ type: 'double', columnType: 'double precision' })
+  maxRps!: number;
+
+  @Property({ type: 'integer' })
+  threads!: number;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  @Field(() => GraphQLDateTime)
+  createdAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  @Field(() => GraphQLDateTime)
+  updatedAt!: Date;
+
+  @Field(() => Performance)
+  get performance(): Performance {
+    return { maxRps: this.maxRps, threads: this.threads };
+  }
+}

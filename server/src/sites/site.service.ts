@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { FieldErrors, checkHttpUrl, isMediaType, required } from '../auth/common.js';
+import type { AuthMethodDefinition } from '../auth/definition.js';
+import { AUTH_METHOD_LIST, type AuthConfig } from '../auth/registry.js';
+import type { AuthMethod, FieldError, Secrets } from '../auth/types.js';
+import type { SecretBox, Sealed } from '../crypto/secrets.js';
+import type { Database } from '../db/orm.js';
+import { badInput, isUuid, notFound } from '../graphql/errors.js';
+import { hydrateAuthConfig } from './auth-config-type.js';
+import { PERFORMANCE_LIMITS, Site, SiteStatus } from './site.entity.js';
+import type { PerformanceInput, SiteInput, SiteUpdateInput } from './site.inputs.js';
+
+export interface SiteEvents {
+  siteChanged(site: Site, change: 'created' | 'updated' | 'deleted' | 'status'): void | Promise<void>;
+}
+
+export interface SitePage {
+  sites: Site[];
+  totalCount: number;
+  hasNextPage: boolean;
+  cursorOf(site: Site): string;
+}
+
+const MEMBER_LABEL = (d: AuthMethodDefinition) => d.inputKey;
+
+function encodeCursor(site: Site): string {
+  return Buffer.from(JSON.stringify([site.nameKey, site.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && isUuid(String(value[1]))) {
+      return value as [string, string];
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The sealing context binds a secret to one field of one site (see SecretBox). */
+export function secretContext(siteId: string, field: string): string {
+  return `site:${siteId}:${field}`;
+}
+
+export class SiteService {
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+    private readonly events?: SiteEvents,
+  ) {}
+
+  private em(): EntityManager {
+    return this.db.orm.em.fork() as EntityManager;
+  }
+
+  async get(id: string): Promise<Site | null> {
+    if (!isUuid(id)) return null;
+    return this.em().findOne(Site, { id });
+  }
+
+  async require(id: string): Promise<Site> {
+    const site = await this.get(id);
+    if (!site) throw notFound('Site', id);
+    return site;
+  }
+
+  async list(args: { status?: SiteStatus | null; authMethod?: AuthMethod | null; search?: string | null; first?: number | null; after?: string | null }): Promise<SitePage> {
+    const errors = new FieldErrors();
+    const first = args.first ?? 20;
+    if (!Number.isInteger(first) || first < 1 || first > 100) errors.add('first', 'Must be from 1 to 100');
+    const cursor = args.after ? decodeCursor(args.after) : undefined;
+    if (args.after && !cursor) errors.add('after', 'Not a cursor from this list');
+    if (!errors.empty) throw badInput(errors.list);
+    const where: Record<string, unknown> = {};
+    if (args.status) where.status = args.status;
+    if (args.authMethod) where.authMethod = args.authMethod;
+    const search = args.search?.trim();
+    if (search) {
+      const pattern = `%${escapeLike(search.toLowerCase())}%`;
+      where.$or = [{ nameKey: { $like: pattern } }, { url: { $ilike: pattern } }];
+    }
+    const em = this.em();
+    const totalCount = await em.count(Site, where);
+    const pageWhere = cursor
+      ? { $and: [where, { $or: [{ nameKey: { $gt: cursor[0] } }, { nameKey: cursor[0], id: { $gt: cursor[1] } }] }] }
+      : where;
+    const rows = await em.find(Site, pageWhere, { orderBy: { nameKey: 'asc', id: 'asc' }, limit: first + 1 });
+    return { sites: rows.slice(0, first), totalCount, hasNextPage: rows.length > first, cursorOf: encodeCursor };
+  }
+
+  async active(): Promise<Site[]> {
+    return this.em().find(Site, { status: SiteStatus.ACTIVE }, { orderBy: { nameKey: 'asc', id: 'asc' } });
+  }
+
+  async create(input: SiteInput): Promise<Site> {
+    const id = randomUUID();
+    const now = new Date();
+    const site = Object.assign(new Site(), { id, status: SiteStatus.DRAFT, createdAt: now, updatedAt: now });
+    await this.applyInput(site, input, undefined);
+    const em = this.em();
+    await em.persistAndFlush(site);
+    await this.events?.siteChanged(site, 'created');
+    return site;
+  }
+
+  async update(id: string, input: SiteUpdateInput): Promise<Site> {
+    const em = this.em();
+    const site = isUuid(id) ? await em.findOne(Site, { id }) : null;
+    if (!site) throw notFound('Site', id);
+    await this.applyInput(site, input, site.auth);
+    site.updatedAt = new Date();
+    await em.flush();
+    await this.events?.siteChanged(site, 'updated');
+    return site;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const em = this.em();
+    const site = isUuid(id) ? await em.findOne(Site, { id }) : null;
+    if (!site) throw notFound('Site', id);
+    await em.removeAndFlush(site);
+    await this.events?.siteChanged(site, 'deleted');
+    return true;
+  }
+
+  async setStatus(id: string, status: SiteStatus): Promise<Site> {
+    if (status === SiteStatus.DRAFT) {
+      throw badInput([{ path: 'status', message: 'A site can be set ACTIVE or INACTIVE; DRAFT is only where a new site starts' }]);
+    }
+    const em = this.em();
+    const site = isUuid(id) ? await em.findOne(Site, { id }) : null;
+    if (!site) throw notFound('Site', id);
+    if (site.status !== status) {
+      site.status = status;
+      site.updatedAt = new Date();
+      await em.flush();
+      await this.events?.siteChanged(site, 'status');
+    }
+    return site;
+  }
+
+  /** The plaintext secrets of a site, for signing. Never passed to a logger or a response. */
+  openSecrets(site: Site): Secrets<string> {
+    return this.openSecretsOf(site.id, site.auth);
+  }
+
+  /**
+   * Validates an input against SPEC §2–§3 and applies it to the site, or throws one BAD_USER_INPUT
+   * listing every problem. Nothing is written when it throws.
+   */
+  private async applyInput(site: Site, input: SiteInput | SiteUpdateInput, existing: AuthConfig | undefined): Promise<void> {
+    const errors = new FieldErrors();
+    const isCreate = existing === undefined;
+
+    const name = input.name === undefined || input.name === null ? (isCreate ? '' : site.name) : input.name.trim();
+    if (required(errors, 'name', name, 'Name') && name.length > 120) errors.add('name', 'Must be at most 120 characters');
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(name)) errors.add('name', 'Must not contain control characters');
+
+    const url = input.url === undefined || input.url === null ? (isCreate ? '' : site.url) : input.url.trim();
+    checkHttpUrl(errors, 'url', url);
+
+    const contentType = input.contentType?.trim() || (isCreate || input.contentType === '' ? 'application/json' : site.contentType);
+    if (!isMediaType(contentType)) errors.add('contentType', 'Must be a media type such as application/json or text/plain; charset=utf-8');
+
+    const performance = this.parsePerformance(input.performance, isCreate ? undefined : site, errors);
+
+    let auth: AuthConfig | undefined = existing;
+    if (isCreate || input.auth) {
+      auth = this.parseAuth(site.id, input.auth ?? undefined, existing, errors);
+    }
+
+    if (name && !errors.list.some((e) => e.path === 'name')) {
+      const clash = await this.em().findOne(Site, { nameKey: name.toLowerCase(), id: { $ne: site.id } });
+      if (clash) errors.add('name', `A site named "${clash.name}" already exists (names are compared without case)`);
+    }
+    if (!errors.empty) throw badInput(errors.list);
+
+    Object.assign(site, { name, nameKey: name.toLowerCase(), url, contentType, ...performance });
+    site.auth = auth!;
+    site.authMethod = auth!.method;
+  }
+
+  private parsePerformance(input: PerformanceInput | null | undefined, site: Site | undefined, errors: FieldErrors): { maxRps: number; threads: number } {
+    const { maxRps: rps, threads: th } = PERFORMANCE_LIMITS;
+    const maxRps = input?.maxRps ?? site?.maxRps ?? rps.default;
+    const threads = input?.threads ?? site?.threads ?? th.default;
+    if (!Number.isFinite(maxRps) || maxRps < rps.min || maxRps > rps.max) {
+      errors.add('performance.maxRps', `Must be from ${rps.min} to ${rps.max} requests per second (0.5 = one request every two seconds)`);
+    }
+    if (!Number.isInteger(threads) || threads < th.min || threads > th.max) {
+      errors.add('performance.threads', `Must be a whole number from ${th.min} to ${th.max}`);
+    }
+    return { maxRps, threads };
+  }
+
+  private parseAuth(siteId: string, input: Record<string, unknown> | undefined, existing: AuthConfig | undefined, errors: FieldErrors): AuthConfig | undefined {
+    const given = AUTH_METHOD_LIST.filter((d) => input?.[d.inputKey] !== undefined && input?.[d.inputKey] !== null);
+    if (given.length !== 1) {
+      errors.add(
+        'auth',
+        given.length === 0
+          ? `Choose exactly one authentication method: one of ${AUTH_METHOD_LIST.map(MEMBER_LABEL).join(', ')}`
+          : `Choose exactly one authentication method; got ${given.map(MEMBER_LABEL).join(' and ')}`,
+      );
+      return undefined;
+    }
+    const definition = given[0]!;
+    const member = input![definition.inputKey] as Record<string, unknown>;
+    const at = errors.at(`auth.${definition.inputKey}`);
+    const sameMethod = existing?.method === definition.method;
+    const secretNames = new Set(definition.secrets.map((s) => s.name));
+
+    // An update for the same method starts from what is stored: only the fields it sets change.
+    const effective: Record<string, unknown> = {};
+    if (sameMethod) {
+      for (const [key, value] of Object.entries(existing!)) if (key !== 'method' && key !== 'sealed') effective[key] = value;
+    }
+    for (const [key, value] of Object.entries(member)) if (value !== undefined && !secretNames.has(key)) effective[key] = value;
+    const plain = definition.parse(Object.assign(new definition.inputClass(), effective), at);
+
+    const kept: Secrets<string> = sameMethod ? this.openSecretsOf(siteId, existing!) : {};
+    const merged: Secrets<string> = {};
+    for (const secret of definition.secrets) {
+      const provided = member[secret.name];
+      const value = provided === undefined || provided === null ? kept[secret.name] : String(provided);
+      if (secret.applies && !secret.applies(plain as never)) continue;
+      if (value !== undefined && value !== '') merged[secret.name] = value;
+      else if (secret.required(plain as never)) at.add(secret.name, 'This secret is required');
+    }
+    definition.checkSecrets?.(plain as never, merged, at);
+
+    const sealed: Record<string, Sealed> = {};
+    for (const [name, value] of Object.entries(merged)) sealed[name] = this.box.seal(value!, secretContext(siteId, name));
+    return hydrateAuthConfig({ ...(plain as Record<string, unknown>), method: definition.method, sealed });
+  }
+
+  private openSecretsOf(siteId: string, auth: AuthConfig): Secrets<string> {
+    const secrets: Secrets<string> = {};
+    for (const [name, sealed] of Object.entries(auth.sealed ?? {})) {
+      if (sealed) secrets[name] = this.box.open(sealed as Sealed, secretContext(siteId, name));
+    }
+    return secrets;
+  }
+}
+
+export function fieldErrorsOf(error: unknown): FieldError[] {
+  return ((error as { extensions?: { fieldErrors?: FieldError[] } })?.extensions?.fieldErrors) ?? [];
+}
+
