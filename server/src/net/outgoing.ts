@@ -1,0 +1,210 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Agent, errors as undiciErrors, request } from 'undici';
+
+/**
+ * Every request this service sends — webhooks, probes, token requests — goes through here:
+ * keep-alive pools per origin, timeouts for connect / headers / body, a cap on how much of a
+ * response is read, and (unless the operator allows them) no private, loopback, link-local or
+ * metadata targets. The address check runs inside the connection's own DNS lookup, on the
+ * addresses it then connects to, so a name cannot resolve to a public address for a check and a
+ * private one for the connection.
+ */
+
+const BLOCKED = new net.BlockList();
+for (const [address, prefix] of [
+  ['0.0.0.0', 8], // "this network"
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16], // link-local, cloud metadata (169.254.169.254)
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
+] as const) {
+  BLOCKED.addSubnet(address, prefix, 'ipv4');
+}
+for (const [address, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7], // unique local, incl. fd00:ec2::254 metadata
+  ['fe80::', 10], // link-local
+  ['ff00::', 8], // multicast
+  ['2001:db8::', 32], // documentation
+  ['100::', 64], // discard
+] as const) {
+  BLOCKED.addSubnet(address, prefix, 'ipv6');
+}
+
+/** Whether an IP address is one outgoing requests refuse by default. */
+export function isBlockedAddress(address: string): boolean {
+  const family = net.isIP(address);
+  if (family === 4) return BLOCKED.check(address, 'ipv4');
+  if (family === 6) {
+    const lower = address.toLowerCase();
+    // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses carry an IPv4 target.
+    const embedded = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+    if (embedded) return isBlockedAddress(embedded[1]!);
+    const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+    if (mappedHex) {
+      const hi = parseInt(mappedHex[1]!, 16);
+      const lo = parseInt(mappedHex[2]!, 16);
+      return isBlockedAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+    }
+    return BLOCKED.check(address, 'ipv6');
+  }
+  return true;
+}
+
+export class BlockedTargetError extends Error {
+  readonly code = 'BLOCKED_TARGET';
+  constructor(host: string, address: string) {
+    super(`refused to connect to ${host} (${address}): private, loopback and link-local addresses are not allowed (ALLOW_PRIVATE_TARGETS)`);
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '');
+    const list = addresses as dns.LookupAddress[];
+    const blocked = list.find((a) => isBlockedAddress(a.address));
+    if (blocked) return callback(new BlockedTargetError(hostname, blocked.address) as NodeJS.ErrnoException, '');
+    if (options.all) return callback(null, list);
+    return callback(null, list[0]!.address, list[0]!.family);
+  });
+}
+
+export interface OutgoingOptions {
+  allowPrivateTargets: boolean;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  maxResponseBytes: number;
+  /** Keep-alive connections per origin. */
+  connectionsPerOrigin?: number;
+}
+
+export interface OutgoingRequestInit {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+  signal?: AbortSignal;
+  /** Overrides the client's cap for this request. */
+  maxResponseBytes?: number;
+}
+
+export interface OutgoingResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** At most `maxResponseBytes` of the body. */
+  body: Buffer;
+  truncated: boolean;
+  /** From the start of the request to the end of the (capped) body. */
+  durationMs: number;
+}
+
+/** A failure before a response: what kind it was, for retry decisions and for people. */
+export type OutgoingErrorKind = 'blocked' | 'dns' | 'connect' | 'timeout' | 'tls' | 'network' | 'aborted';
+
+export class OutgoingError extends Error {
+  constructor(
+    readonly kind: OutgoingErrorKind,
+    message: string,
+    readonly durationMs: number,
+  ) {
+    super(message);
+  }
+}
+
+function classify(error: unknown): { kind: OutgoingErrorKind; message: string } {
+  let current = error as (Error & { code?: string; cause?: unknown }) | undefined;
+  // undici wraps the connector's error; the guard's error may sit one level down.
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current instanceof BlockedTargetError) return { kind: 'blocked', message: current.message };
+    if (current.code === 'ENOTFOUND' || current.code === 'EAI_AGAIN') return { kind: 'dns', message: `could not resolve the host (${current.code})` };
+    if (current instanceof undiciErrors.ConnectTimeoutError) return { kind: 'timeout', message: 'connect timed out' };
+    if (current instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: 'timed out waiting for response headers' };
+    if (current instanceof undiciErrors.BodyTimeoutError) return { kind: 'timeout', message: 'timed out reading the response body' };
+    if (current instanceof undiciErrors.RequestAbortedError || current.name === 'AbortError') return { kind: 'aborted', message: 'request aborted' };
+    if (current.code === 'ECONNREFUSED') return { kind: 'connect', message: 'connection refused' };
+    if (current.code === 'ECONNRESET' || current.code === 'UND_ERR_SOCKET') return { kind: 'network', message: 'connection reset by the receiver' };
+    if (current.code?.startsWith('ERR_TLS') || current.code?.includes('CERT')) return { kind: 'tls', message: `TLS error (${current.code})` };
+    current = current.cause as typeof current;
+  }
+  const base = error as Error & { code?: string };
+  return { kind: 'network', message: base?.code ? `network error (${base.code})` : `network error: ${base?.message ?? String(error)}` };
+}
+
+export class OutgoingHttp {
+  readonly agent: Agent;
+
+  constructor(private readonly options: OutgoingOptions) {
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 128,
+      keepAliveTimeout: 30_000,
+      connectTimeout: options.connectTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+      connect: options.allowPrivateTargets ? { timeout: options.connectTimeoutMs } : { timeout: options.connectTimeoutMs, lookup: guardedLookup as never },
+    });
+  }
+
+  /** Refuses an IP-literal target before connecting (no DNS lookup runs for those). */
+  checkTarget(url: string): void {
+    if (this.options.allowPrivateTargets) return;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (net.isIP(host) && isBlockedAddress(host)) throw new BlockedTargetError(host, host);
+  }
+
+  async send(init: OutgoingRequestInit): Promise<OutgoingResponse> {
+    const started = performance.now();
+    const cap = init.maxResponseBytes ?? this.options.maxResponseBytes;
+    try {
+      this.checkTarget(init.url);
+      const response = await request(init.url, {
+        method: init.method as never,
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+        dispatcher: this.agent,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      for await (const chunk of response.body) {
+        const buffer = chunk as Buffer;
+        if (size + buffer.length > cap) {
+          chunks.push(buffer.subarray(0, cap - size));
+          size = cap;
+          truncated = true;
+          response.body.destroy();
+          break;
+        }
+        chunks.push(buffer);
+        size += buffer.length;
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return { status: response.statusCode, headers, body: Buffer.concat(chunks, size), truncated, durationMs: performance.now() - started };
+    } catch (error) {
+      const { kind, message } = classify(error);
+      throw new OutgoingError(kind, message, performance.now() - started);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
