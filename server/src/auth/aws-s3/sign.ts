@@ -1,11 +1,63 @@
+import { signAwsRequest } from '../aws/sign.js';
+import { MissingSecretError } from '../errors.js';
+import { AWS_SCHEME } from '../aws/sigv4.js';
 import type { OutgoingRequest, Secrets, SignContext } from '../types.js';
 import type { AwsS3Auth, AwsS3Secret } from './config.js';
+import { renderObjectKey } from './filename.js';
 
+export const DEFAULT_S3_REGION = 'us-east-1';
+
+/**
+ * The region named by an S3 endpoint host, if any:
+ * `s3.<region>.amazonaws.com`, `<bucket>.s3.<region>.amazonaws.com`, the legacy dashed
+ * `s3-<region>.amazonaws.com`, and the `dualstack` / `-fips` variants (also under `.amazonaws.com.cn`).
+ * The global endpoints (`s3.amazonaws.com`, `s3-external-1`) and S3 Accelerate name no region.
+ */
+export function inferS3Region(host: string): string | undefined {
+  const match = /(?:^|\.)s3(?:-fips)?(?:\.dualstack)?[.-]([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host.toLowerCase().replace(/:\d+$/, ''));
+  if (!match) return undefined;
+  const region = match[1]!;
+  if (region === 'external-1') return DEFAULT_S3_REGION;
+  if (region.startsWith('accelerate') || region.startsWith('website')) return undefined;
+  // "s3.dualstack.amazonaws.com"-like leftovers are not regions; a region always has a dash and ends in a digit.
+  if (!/^[a-z]{2,}(-[a-z]+)+-\d+$/.test(region)) return undefined;
+  return region;
+}
+
+export function s3Region(config: Pick<AwsS3Auth, 'region'>, siteUrl: string): string {
+  return config.region || inferS3Region(new URL(siteUrl).host) || DEFAULT_S3_REGION;
+}
+
+/** `{site url}/{key}`: exactly one slash between them, whatever the site URL ends with; its query is kept. */
+export function objectUrl(siteUrl: string, key: string): string {
+  const url = new URL(siteUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${key}`;
+  url.hash = '';
+  return url.toString();
+}
+
+/** The webhook becomes an object upload: `PUT {site url}/{object key}` with the payload as its body. */
 export async function signAwsS3(
-  _config: AwsS3Auth,
-  _secrets: Secrets<AwsS3Secret>,
-  _request: OutgoingRequest,
-  _context: SignContext,
+  config: AwsS3Auth,
+  secrets: Secrets<AwsS3Secret>,
+  request: OutgoingRequest,
+  context: SignContext,
 ): Promise<OutgoingRequest> {
-  throw new Error('AWS-S3 upload signing is not built yet');
+  if (!secrets.secretAccessKey) throw new MissingSecretError('AWS-S3', 'secret access key');
+  const key = renderObjectKey(config.filenameFormat, {
+    now: context.now,
+    uuid: context.uuid,
+    siteId: context.siteId,
+    deliveryId: context.deliveryId,
+    contentType: request.headers['content-type'] ?? 'application/octet-stream',
+  });
+  const upload: OutgoingRequest = { ...request, method: 'PUT', url: objectUrl(request.url, key) };
+  return signAwsRequest(upload, {
+    scheme: AWS_SCHEME,
+    region: s3Region(config, request.url),
+    service: config.service || 's3',
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: secrets.secretAccessKey },
+    now: context.now,
+    s3: true,
+  });
 }

@@ -1,11 +1,133 @@
+import querystring from 'node:querystring';
+import aws4 from 'aws4';
+import { MissingSecretError } from '../errors.js';
 import type { OutgoingRequest, Secrets, SignContext } from '../types.js';
 import type { AwsAuth, AwsSecret } from './config.js';
+import { AWS_SCHEME, type SigV4Credentials, type SigV4Scheme, amzDate, signSigV4, uriEncode } from './sigv4.js';
+
+export interface AwsSigningParams {
+  scheme: SigV4Scheme;
+  region: string;
+  service: string;
+  credentials: SigV4Credentials;
+  now: Date;
+  /** S3 rules (see `SigV4Options.s3`); the target path must then already be in canonical form (`s3ObjectPath`). */
+  s3: boolean;
+}
+
+export function isAwsScheme(scheme: SigV4Scheme): boolean {
+  return scheme.algorithmPrefix === AWS_SCHEME.algorithmPrefix && scheme.vendorKey === AWS_SCHEME.vendorKey;
+}
+
+/**
+ * The request target as both signers can take it unchanged. A WHATWG URL may still hold characters
+ * such as `[ ] | ^` or a stray `%`; aws4 would then run `encodeURI(decodeURI(…))` over the whole
+ * target, which re-encodes existing escapes (`%2F` → `%252F`) and throws on a stray `%`. Escaping
+ * those few characters first keeps the target's meaning and makes every signer see the same bytes.
+ */
+export function tidyTarget(url: URL): string {
+  const raw = `${url.pathname}${url.search}`;
+  return raw.replace(/%(?![0-9A-Fa-f]{2})|[^0-9A-Za-z;,/?:@&=+$\-_.!~*'()#%]/gu, (c) => (c === '%' ? '%25' : encodeURIComponent(c)));
+}
+
+/**
+ * For S3 the canonical path is the path as sent, so the path is sent in canonical form: each
+ * segment decoded and re-encoded with RFC 3986 rules. `+` is escaped first because aws4 (and
+ * form decoding) would otherwise read it as a space while S3 reads it as a plus.
+ */
+export function s3ObjectPath(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((segment) => {
+      try {
+        return uriEncode(decodeURIComponent(segment.replace(/\+/g, '%2B')));
+      } catch {
+        throw new Error(`The URL path segment "${segment}" is not valid percent-encoded UTF-8`);
+      }
+    })
+    .join('/');
+}
+
+/**
+ * S3 signs only the first value of a repeated query key (and aws4 follows it) but would read all of
+ * them from the wire; dropping the repeats keeps what is sent equal to what is signed.
+ */
+function firstValuesOnly(search: string): string {
+  if (search.length <= 1) return search;
+  const seen = new Set<string>();
+  const kept = search
+    .slice(1)
+    .split('&')
+    .filter((pair) => {
+      const key = querystring.unescape(pair.split('=')[0]!.replace(/\+/g, ' '));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  return `?${kept.join('&')}`;
+}
+
+/** Signs a request for an AWS-style service: aws4 for AWS's own names, the generalised signer for a vendor's copy. */
+export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParams): OutgoingRequest {
+  const url = new URL(request.url);
+  if (params.s3) {
+    url.pathname = s3ObjectPath(url.pathname);
+    url.search = firstValuesOnly(url.search);
+  }
+  const target = tidyTarget(url);
+  // An empty body is sent as no body: aws4 would otherwise add content-length: 0 to a GET.
+  const body = request.body.length > 0 ? request.body : undefined;
+  if (isAwsScheme(params.scheme) && (params.service === 's3') === params.s3) {
+    const headers: Record<string, string> = { ...request.headers, host: request.headers.host ?? url.host };
+    delete headers.authorization;
+    // Passing the date pins aws4 to the caller's clock instead of its own `new Date()`.
+    headers['x-amz-date'] ??= amzDate(params.now);
+    const signed = aws4.sign(
+      { method: request.method, host: url.host, path: target, headers, body, service: params.service, region: params.region },
+      params.credentials,
+    );
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers ?? {})) out[name.toLowerCase()] = String(value);
+    return { ...request, url: `${url.protocol}//${url.host}${signed.path}`, headers: out };
+  }
+  const signed = signSigV4(
+    { method: request.method, host: url.host, path: target, headers: request.headers, body },
+    {
+      scheme: params.scheme,
+      region: params.region,
+      service: params.service,
+      credentials: params.credentials,
+      now: params.now,
+      s3: params.s3,
+    },
+  );
+  return { ...request, url: `${url.protocol}//${url.host}${signed.path}`, headers: signed.headers };
+}
+
+export function awsScheme(config: Pick<AwsAuth, 'algorithmPrefix' | 'vendorKey'>): SigV4Scheme {
+  return {
+    algorithmPrefix: config.algorithmPrefix || AWS_SCHEME.algorithmPrefix,
+    vendorKey: config.vendorKey || AWS_SCHEME.vendorKey,
+  };
+}
 
 export async function signAws(
-  _config: AwsAuth,
-  _secrets: Secrets<AwsSecret>,
-  _request: OutgoingRequest,
-  _context: SignContext,
+  config: AwsAuth,
+  secrets: Secrets<AwsSecret>,
+  request: OutgoingRequest,
+  context: SignContext,
 ): Promise<OutgoingRequest> {
-  throw new Error('AWS (SigV4) signing is not built yet');
+  if (!secrets.secretAccessKey) throw new MissingSecretError('AWS', 'secret access key');
+  return signAwsRequest(request, {
+    scheme: awsScheme(config),
+    region: config.region,
+    service: config.service,
+    credentials: {
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: secrets.secretAccessKey,
+      ...(secrets.sessionToken ? { sessionToken: secrets.sessionToken } : {}),
+    },
+    now: context.now,
+    s3: config.service === 's3',
+  });
 }

@@ -1,7 +1,7 @@
 import type { AuthMethodDefinition } from '../definition.js';
 import { AuthMethod } from '../types.js';
 import { JwtAlgorithm, JwtAuth, JwtAuthInput, type JwtSecret, checkJwtSecrets, parseJwt } from './config.js';
-import { signJwt } from './sign.js';
+import { signJwtCached } from './token-cache.js';
 
 export const jwt: AuthMethodDefinition<AuthMethod.JWT, JwtAuth, JwtAuthInput, JwtSecret> = {
   method: AuthMethod.JWT,
@@ -15,5 +15,6 @@ export const jwt: AuthMethodDefinition<AuthMethod.JWT, JwtAuth, JwtAuthInput, Jw
   ],
   parse: parseJwt,
   checkSecrets: checkJwtSecrets,
-  sign: signJwt,
+  // Reuses a token until shortly before it expires (token-cache.ts); `signJwt` is the pure signer underneath.
+  sign: signJwtCached,
 };

@@ -1,11 +1,13 @@
+import { signWithAccessToken } from '../bearer.js';
 import type { OutgoingRequest, Secrets, SignContext } from '../types.js';
 import type { OAuth2ClientCredentialsAuth, OAuth2ClientCredentialsSecret } from './config.js';
 
+/** Adds the access token the dispatcher fetched (SignContext.accessToken); the token lifecycle lives in tokens/. */
 export async function signOAuth2ClientCredentials(
   _config: OAuth2ClientCredentialsAuth,
   _secrets: Secrets<OAuth2ClientCredentialsSecret>,
-  _request: OutgoingRequest,
-  _context: SignContext,
+  request: OutgoingRequest,
+  context: SignContext,
 ): Promise<OutgoingRequest> {
-  throw new Error('OAuth2 client credentials signing is not built yet');
+  return signWithAccessToken('OAuth2 client credentials', request, context);
 }

@@ -1,11 +1,13 @@
+import { signWithAccessToken } from '../bearer.js';
 import type { OutgoingRequest, Secrets, SignContext } from '../types.js';
 import type { OAuth2JwtBearerAuth, OAuth2JwtBearerSecret } from './config.js';
 
+/** Adds the access token the dispatcher fetched (SignContext.accessToken); the token lifecycle lives in tokens/. */
 export async function signOAuth2JwtBearer(
   _config: OAuth2JwtBearerAuth,
   _secrets: Secrets<OAuth2JwtBearerSecret>,
-  _request: OutgoingRequest,
-  _context: SignContext,
+  request: OutgoingRequest,
+  context: SignContext,
 ): Promise<OutgoingRequest> {
-  throw new Error('OAuth2 JWT private key signing is not built yet');
+  return signWithAccessToken('OAuth2 JWT private key', request, context);
 }
