@@ -16,6 +16,20 @@ export interface Config {
   role: ProcessRole;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   dispatch: DispatchConfig;
+  tokens: TokenConfig;
+}
+
+/** OAuth2 token lifecycle (tokens/). */
+export interface TokenConfig {
+  /**
+   * Renewal starts this long before a token expires (capped at a quarter of the token's lifetime,
+   * so short-lived tokens are not renewed continuously). Default 300 s.
+   */
+  refreshMarginSeconds: number;
+  /** How often each process looks for tokens that expire or need renewal; EXPIRED is published within this. */
+  watchIntervalMs: number;
+  /** After a token request fails for a reason that may pass (network, 5xx), automatic retries wait this long. */
+  retryAfterFailureSeconds: number;
 }
 
 export interface DispatchConfig {
@@ -36,6 +50,18 @@ export interface DispatchConfig {
   /** On SIGTERM, in-flight sends get this long to finish. */
   shutdownGraceMs: number;
   pollIntervalMs: number;
+  /** Most requests one dispatcher process has in flight, over all sites (its share of every site's `threads`). */
+  concurrency: number;
+  /** Most deliveries one claim takes for one site. */
+  claimBatch: number;
+  /**
+   * Rate slots are spaced `(1000 + rateMarginMs) / maxRps` ms apart, and a slot more than half the
+   * margin late is given up rather than used: so a receiver counting in any one-second window sees
+   * at most maxRps even with that much timing jitter, at the price of margin/1000 of the rate.
+   */
+  rateMarginMs: number;
+  /** How far ahead of now a claim reserves rate slots; bigger batches, slower reaction to limit changes. */
+  rateLookaheadMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +132,15 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: integer(env, 'DISPATCH_LEASE_MS', 60_000, 1000, 3_600_000),
       shutdownGraceMs: integer(env, 'DISPATCH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       pollIntervalMs: integer(env, 'DISPATCH_POLL_MS', 1000, 10, 60_000),
+      concurrency: integer(env, 'DISPATCH_CONCURRENCY', 512, 1, 10_000),
+      claimBatch: integer(env, 'DISPATCH_CLAIM_BATCH', 256, 1, 10_000),
+      rateMarginMs: integer(env, 'DISPATCH_RATE_MARGIN_MS', 30, 0, 500),
+      rateLookaheadMs: integer(env, 'DISPATCH_RATE_LOOKAHEAD_MS', 100, 10, 5000),
+    },
+    tokens: {
+      refreshMarginSeconds: integer(env, 'TOKEN_REFRESH_MARGIN_SECONDS', 300, 0, 3600),
+      watchIntervalMs: integer(env, 'TOKEN_WATCH_INTERVAL_MS', 1000, 50, 60_000),
+      retryAfterFailureSeconds: integer(env, 'TOKEN_RETRY_AFTER_FAILURE_SECONDS', 30, 1, 3600),
     },
   };
 }

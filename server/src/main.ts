@@ -10,8 +10,11 @@ import { PgPubSub } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { type HttpServer, startHttpServer } from './http/app.js';
 import { log, setLogLevel } from './log.js';
+import { OutgoingHttp } from './net/outgoing.js';
 import type { Services } from './services.js';
 import { SiteService } from './sites/site.service.js';
+import { oauthCallbackRoute } from './tokens/callback.js';
+import { TokenService } from './tokens/token.service.js';
 
 export interface App {
   config: Config;
@@ -53,12 +56,25 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const accessTokens = new AccessTokens(db.pool, config.adminToken);
     await accessTokens.ensureAdminToken(config.dataDir);
     const sites = new SiteService(db, box);
-    const services: Services = { db, box, pubsub, accessTokens, sites };
+    // Token requests get their own small pool; the same guard, timeouts and read cap as webhooks.
+    const tokenHttp = new OutgoingHttp({
+      allowPrivateTargets: config.allowPrivateTargets,
+      connectTimeoutMs: config.dispatch.connectTimeoutMs,
+      headersTimeoutMs: config.dispatch.headersTimeoutMs,
+      bodyTimeoutMs: config.dispatch.bodyTimeoutMs,
+      maxResponseBytes: 262_144,
+      connectionsPerOrigin: 8,
+    });
+    stops.push(() => tokenHttp.close());
+    const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens });
+    const services: Services = { db, box, pubsub, accessTokens, sites, tokens };
+    tokens.startWatcher();
+    stops.push(() => tokens.stopWatcher());
 
     let http: HttpServer | undefined;
     if (config.role !== 'dispatcher') {
       const schema = await buildAppSchema(pubsub);
-      http = await startHttpServer({ config, schema, services });
+      http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl)] });
       stops.push(() => http!.close());
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
     }

@@ -3,11 +3,12 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { type AuthChecker, type PubSub, buildSchema } from 'type-graphql';
 import { hasRole, type Role } from '../access/tokens.js';
 import { SiteResolver } from '../sites/site.resolver.js';
+import { TokenResolver } from '../tokens/token.resolver.js';
 import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [SiteResolver] as const;
+export const RESOLVERS = [SiteResolver, TokenResolver] as const;
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   const needed = roles[0] ?? 'VIEWER';
@@ -15,11 +16,17 @@ const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   return true;
 };
 
+/** Printing the schema (schema.graphql, tests) carries no events, but type-graphql wants a PubSub once subscriptions exist. */
+const NO_EVENTS: PubSub = {
+  publish: () => undefined,
+  subscribe: () => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true as const, value: undefined }) }) }),
+};
+
 export async function buildAppSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     authChecker,
-    pubSub,
+    pubSub: pubSub ?? NO_EVENTS,
     validate: false,
     emitSchemaFile: false,
   });

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001Sites } from './Migration0001Sites.js';
+import { Migration0002Tokens } from './Migration0002Tokens.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
-export const migrationsList: MigrationObject[] = [{ name: 'Migration0001Sites', class: Migration0001Sites }];
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration0001Sites', class: Migration0001Sites },
+  { name: 'Migration0002Tokens', class: Migration0002Tokens },
+];

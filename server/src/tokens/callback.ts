@@ -1,0 +1,37 @@
+import type { RouteInstaller } from '../http/app.js';
+import { log } from '../log.js';
+import type { TokenService } from './token.service.js';
+
+function single(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * `GET /oauth/callback/:siteId`: the provider sends the browser here after Connect. Whatever
+ * happens, the browser goes back to the site's dashboard page with `?oauth=connected` or
+ * `?oauth=error&reason=<code>` (invalid_state, access_denied, invalid_grant, …).
+ */
+export function oauthCallbackRoute(tokens: TokenService, publicUrl: string): RouteInstaller {
+  return (app) => {
+    app.get('/oauth/callback/:siteId', async (req, res) => {
+      const siteId = String(req.params.siteId);
+      let outcome;
+      try {
+        outcome = await tokens.completeConnect(siteId, {
+          code: single(req.query.code),
+          state: single(req.query.state),
+          error: single(req.query.error),
+          errorDescription: single(req.query.error_description),
+        });
+      } catch (error) {
+        log.error('oauth callback failed', { siteId, error: (error as Error).message?.slice(0, 200) });
+        outcome = { ok: false as const, reason: 'internal_error' };
+      }
+      const query = outcome.ok ? 'oauth=connected' : `oauth=error&reason=${encodeURIComponent(outcome.reason)}`;
+      // The URL held a code: keep it out of caches and of the next page's Referer.
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('referrer-policy', 'no-referrer');
+      res.redirect(303, `${publicUrl}/sites/${encodeURIComponent(siteId)}?${query}`);
+    });
+  };
+}

@@ -1,0 +1,172 @@
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { TokenRequestContentType } from '../auth/common.js';
+import { ClientAuthentication } from '../auth/oauth2-shared.js';
+import { OutgoingError, type OutgoingHttp } from '../net/outgoing.js';
+
+/**
+ * Token endpoint requests for every grant this service makes, and the reading of their answers.
+ * Nothing here stores or logs anything; errors carry the provider's error code and description,
+ * never a secret we sent.
+ */
+
+export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
+export const GRANT_REFRESH_TOKEN = 'refresh_token';
+export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
+export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** How long a signed assertion is valid: RFC 7523 wants it short; it is used once, right away. */
+const ASSERTION_LIFETIME_SECONDS = 300;
+
+export type ClientAuth =
+  | { kind: 'secret'; method: ClientAuthentication; clientId: string; clientSecret: string }
+  | { kind: 'none' };
+
+export interface TokenRequest {
+  tokenUrl: string;
+  contentType: TokenRequestContentType;
+  /** Which grant, for history; the same as params.grant_type. */
+  grantType: string;
+  params: Record<string, string | undefined>;
+  clientAuth: ClientAuth;
+}
+
+export interface TokenResponse {
+  accessToken: string;
+  refreshToken: string | undefined;
+  tokenType: string | null;
+  /** Seconds, as the provider said; undefined when it did not. */
+  expiresIn: number | undefined;
+  httpStatus: number;
+}
+
+/**
+ * A token request that did not produce a token. `message` is what people see (FAILED state,
+ * history); `providerError` is the RFC 6749 §5.2 code when the provider sent one.
+ */
+export class TokenRequestError extends Error {
+  constructor(
+    message: string,
+    readonly providerError: string | undefined,
+    readonly httpStatus: number | undefined,
+    /** True when retrying as is cannot help: a person must reconnect or fix the credentials. */
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** RFC 6749 §2.3.1: the client id and secret are form-encoded before they go into Basic. */
+function basicCredentials(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`, 'utf8').toString('base64');
+}
+
+function printable(text: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+export async function requestToken(http: OutgoingHttp, request: TokenRequest): Promise<TokenResponse> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.params)) if (value !== undefined && value !== '') params[key] = value;
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': request.contentType };
+  if (request.clientAuth.kind === 'secret') {
+    if (request.clientAuth.method === ClientAuthentication.BASIC) {
+      headers.authorization = `Basic ${basicCredentials(request.clientAuth.clientId, request.clientAuth.clientSecret)}`;
+    } else {
+      params.client_id = request.clientAuth.clientId;
+      params.client_secret = request.clientAuth.clientSecret;
+    }
+  }
+  const body = request.contentType === 'application/json' ? JSON.stringify(params) : new URLSearchParams(params).toString();
+
+  let response;
+  try {
+    response = await http.send({ method: 'POST', url: request.tokenUrl, headers, body, maxResponseBytes: 262_144 });
+  } catch (error) {
+    if (error instanceof OutgoingError) {
+      // Refused targets are a configuration problem; the rest may pass.
+      throw new TokenRequestError(`The token endpoint could not be reached: ${error.message}`, undefined, undefined, error.kind === 'blocked');
+    }
+    throw error;
+  }
+
+  const status = response.status;
+  const text = response.body.toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const object = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  // Client errors other than timeouts and rate limits will not change by asking again.
+  const permanentStatus = status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+  if (status < 200 || status >= 300) {
+    const code = typeof object?.error === 'string' ? printable(object.error, 80) : undefined;
+    const description = typeof object?.error_description === 'string' ? printable(object.error_description) : undefined;
+    const message = code
+      ? `The token endpoint refused the request: ${code}${description ? ` (${description})` : ''} [HTTP ${status}]`
+      : `The token endpoint answered HTTP ${status}${object ? '' : ' without a JSON error'}`;
+    throw new TokenRequestError(message, code, status, permanentStatus || code !== undefined && status < 500);
+  }
+  if (!object) {
+    const type = response.headers['content-type'] ?? 'no content type';
+    throw new TokenRequestError(`The token endpoint answered HTTP ${status} with ${printable(type, 80)}, not a JSON token response`, undefined, status, false);
+  }
+  if (typeof object.error === 'string') {
+    throw new TokenRequestError(`The token endpoint refused the request: ${printable(object.error, 80)}`, printable(object.error, 80), status, true);
+  }
+  if (typeof object.access_token !== 'string' || object.access_token === '') {
+    throw new TokenRequestError('The token response has no access_token', undefined, status, false);
+  }
+  const tokenType = typeof object.token_type === 'string' ? object.token_type : null;
+  if (tokenType && tokenType.toLowerCase() !== 'bearer') {
+    throw new TokenRequestError(`The token endpoint issued a "${printable(tokenType, 40)}" token; only Bearer tokens can be sent`, undefined, status, true);
+  }
+  const rawExpiresIn = typeof object.expires_in === 'string' ? Number(object.expires_in) : object.expires_in;
+  const expiresIn = typeof rawExpiresIn === 'number' && Number.isFinite(rawExpiresIn) && rawExpiresIn > 0 ? rawExpiresIn : undefined;
+  return {
+    accessToken: object.access_token,
+    refreshToken: typeof object.refresh_token === 'string' && object.refresh_token !== '' ? object.refresh_token : undefined,
+    tokenType,
+    expiresIn,
+    httpStatus: status,
+  };
+}
+
+export interface AssertionInput {
+  clientId: string;
+  tokenUrl: string;
+  privateKeyPem: string;
+  algorithm: 'RS256' | 'ES256';
+  keyId: string | undefined;
+  scope: string | undefined;
+  now: Date;
+}
+
+/**
+ * An RFC 7523 assertion: `iss` = `sub` = client id, `aud` = token URL, short `exp`, a fresh `jti`
+ * so the provider can refuse a replay. `scope` rides along for providers that read it there
+ * (Google service accounts); the rest read the request's `scope` parameter.
+ */
+export async function signAssertion(input: AssertionInput, options: { withScope: boolean }): Promise<string> {
+  // node parses every PEM form people paste (PKCS#8, PKCS#1, SEC1); jose signs with the KeyObject.
+  const key = createPrivateKey(input.privateKeyPem);
+  const iat = Math.floor(input.now.getTime() / 1000);
+  const claims: Record<string, unknown> = {};
+  if (options.withScope && input.scope) claims.scope = input.scope;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: input.algorithm, typ: 'JWT', ...(input.keyId ? { kid: input.keyId } : {}) })
+    .setIssuer(input.clientId)
+    .setSubject(input.clientId)
+    .setAudience(input.tokenUrl)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ASSERTION_LIFETIME_SECONDS)
+    .setJti(randomUUID())
+    .sign(key);
+}

@@ -1,0 +1,532 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { TokenRequestContentType } from '../auth/common.js';
+import { JwtBearerGrant } from '../auth/oauth2-jwt-bearer/config.js';
+import { AuthMethod, OAUTH2_METHODS } from '../auth/types.js';
+import type { TokenConfig } from '../config.js';
+import type { SecretBox } from '../crypto/secrets.js';
+import type { Database } from '../db/orm.js';
+import { badInput, isUuid, notFound } from '../graphql/errors.js';
+import type { PgPubSub } from '../graphql/pubsub.js';
+import { log } from '../log.js';
+import type { OutgoingHttp } from '../net/outgoing.js';
+import type { Site } from '../sites/site.entity.js';
+import type { SiteService } from '../sites/site.service.js';
+import { type AccessTokenProvider, TokenUnavailableError } from './provider.js';
+import { lifetimeSeconds, refreshAtFor } from './timing.js';
+import {
+  CLIENT_ASSERTION_TYPE,
+  GRANT_AUTHORIZATION_CODE,
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_JWT_BEARER,
+  GRANT_REFRESH_TOKEN,
+  type TokenRequest,
+  TokenRequestError,
+  type TokenResponse,
+  requestToken,
+  signAssertion,
+} from './token-endpoint.js';
+import {
+  type HistoryRow,
+  type TokenRow,
+  consumeOAuthState,
+  deleteToken,
+  expireTokens,
+  findTokensToRenew,
+  insertHistory,
+  insertOAuthState,
+  listHistory,
+  markExpiringTokens,
+  markRefreshing,
+  readToken,
+  saveObtainedToken,
+  saveTokenFailure,
+} from './token.sql.js';
+import { OAuthConnect, TOKEN_STATE_TOPIC, TokenState, type TokenStateEvent, TokenStatus } from './token.types.js';
+
+/** First key of the two-key advisory lock: "token request for a site" (the migration lock uses the one-key form). */
+const LOCK_CLASS = 7261002;
+/** A REFRESHING mark older than this belongs to a process that died mid-request. */
+const STALE_REFRESHING_MS = 120_000;
+/** SPEC §7: the connect state expires within 10 minutes. */
+const STATE_TTL_MS = 10 * 60_000;
+
+export type TokenTrigger = 'CONNECT' | 'MANUAL' | 'ON_DEMAND' | 'AUTO' | 'FORCED';
+
+export interface TokenServiceDeps {
+  db: Database;
+  box: SecretBox;
+  pubsub: PgPubSub;
+  sites: SiteService;
+  http: OutgoingHttp;
+  publicUrl: string;
+  settings: TokenConfig;
+}
+
+export type ConnectResult = { ok: true } | { ok: false; reason: string };
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+/** An int4 from a site id for the second key of the advisory lock; a collision only serialises two sites. */
+function lockKey(siteId: string): number {
+  return createHash('sha256').update(siteId).digest().readInt32BE(0);
+}
+
+function accessContext(siteId: string): string {
+  return `token:${siteId}:access`;
+}
+function refreshContext(siteId: string): string {
+  return `token:${siteId}:refresh`;
+}
+function verifierContext(siteId: string): string {
+  return `oauth-state:${siteId}:code_verifier`;
+}
+
+/** The non-secret config a token was obtained under: when it changes, the token belongs to another setup. */
+export function configFingerprint(site: Site): string {
+  const { sealed: _sealed, ...plain } = site.auth as unknown as Record<string, unknown>;
+  return sha256(JSON.stringify(Object.entries(plain).sort(([a], [b]) => a.localeCompare(b))));
+}
+
+function reasonCode(text: string | undefined): string {
+  return text && /^[A-Za-z0-9_.-]{1,64}$/.test(text) ? text : 'provider_error';
+}
+
+/**
+ * The OAuth2 token store for the three OAuth2 methods: obtains, stores (sealed), renews and
+ * reports tokens. DESIGN rule 4: one token request per site at a time — in this process through
+ * `inflight`, across processes through a PostgreSQL advisory lock — and whoever takes the lock
+ * re-reads the stored token first, so waiters use the winner's result instead of asking again.
+ */
+export class TokenService implements AccessTokenProvider {
+  private readonly inflight = new Map<string, Promise<TokenRow | undefined>>();
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watchTick: Promise<void> | undefined;
+  private watching = false;
+
+  constructor(private readonly deps: TokenServiceDeps) {}
+
+  // ---- AccessTokenProvider -------------------------------------------------------------------
+
+  async accessTokenFor(site: Site, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    if (!OAUTH2_METHODS.has(site.authMethod)) throw new TokenUnavailableError(`Site ${site.id} does not use an OAuth2 method`, true);
+    const calledAt = new Date();
+    const force = options.forceRefresh === true;
+    let row = await this.currentRow(site);
+    if (force || this.needsRequest(site, row, force ? 'FORCED' : 'ON_DEMAND', calledAt)) {
+      row = await this.obtainShared(site.id, force ? 'FORCED' : 'ON_DEMAND', calledAt);
+    }
+    return this.usableToken(site, row);
+  }
+
+  // ---- GraphQL-facing ------------------------------------------------------------------------
+
+  async stateOf(site: Site): Promise<TokenState | null> {
+    if (!OAUTH2_METHODS.has(site.authMethod)) return null;
+    return toTokenState(site.id, await this.currentRow(site));
+  }
+
+  async history(siteId: string, first: number): Promise<HistoryRow[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput([{ path: 'first', message: 'Must be from 1 to 200' }]);
+    if (!isUuid(siteId)) throw notFound('Site', siteId);
+    return listHistory(this.deps.db.pool, siteId, first);
+  }
+
+  /** The dashboard's *Refresh access token* button: a token request now, whatever the stored state. */
+  async refreshNow(siteId: string): Promise<TokenState> {
+    const site = await this.deps.sites.require(siteId);
+    if (!OAUTH2_METHODS.has(site.authMethod)) {
+      throw badInput([{ path: 'siteId', message: `Only OAuth2 sites hold tokens; this site uses ${site.authMethod}` }]);
+    }
+    if (site.authMethod === AuthMethod.OAUTH2) {
+      const row = await this.currentRow(site);
+      if (!row?.refreshToken) throw badInput([{ path: 'siteId', message: 'No refresh token is held for this site: Connect it again' }]);
+    }
+    const row = await this.obtainShared(site.id, 'MANUAL', new Date());
+    return toTokenState(site.id, row);
+  }
+
+  /** Starts the authorization-code flow: a single-use state bound to the site, PKCE S256. */
+  async startConnect(siteId: string): Promise<OAuthConnect> {
+    const site = await this.deps.sites.require(siteId);
+    if (site.auth.method !== AuthMethod.OAUTH2) {
+      throw badInput([{ path: 'siteId', message: `Connect is for OAuth2 (authorization code) sites; this site uses ${site.authMethod}` }]);
+    }
+    const auth = site.auth;
+    const state = randomBytes(32).toString('base64url');
+    const verifier = randomBytes(32).toString('base64url');
+    const redirectUri = this.redirectUriOf(site.id);
+    const expiresAt = new Date(Date.now() + STATE_TTL_MS);
+    await insertOAuthState(this.deps.db.pool, sha256(state), {
+      siteId: site.id,
+      codeVerifier: this.deps.box.seal(verifier, verifierContext(site.id)),
+      redirectUri,
+      expiresAt,
+    });
+    const url = new URL(auth.authorizationUrl);
+    url.searchParams.set('response_type', auth.responseType || 'code');
+    url.searchParams.set('client_id', auth.consumerKey);
+    url.searchParams.set('redirect_uri', redirectUri);
+    if (auth.scope) url.searchParams.set('scope', auth.scope);
+    url.searchParams.set('state', state);
+    url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
+    url.searchParams.set('code_challenge_method', 'S256');
+    return Object.assign(new OAuthConnect(), { authorizationUrl: url.toString(), expiresAt });
+  }
+
+  /**
+   * `GET /oauth/callback/:siteId`. The state is checked (and used up) before anything else; a
+   * provider error or a bad state stores no token.
+   */
+  async completeConnect(siteId: string, query: { code?: string; state?: string; error?: string; errorDescription?: string }): Promise<ConnectResult> {
+    if (!isUuid(siteId)) return { ok: false, reason: 'unknown_site' };
+    const site = await this.deps.sites.get(siteId);
+    if (!site) return { ok: false, reason: 'unknown_site' };
+    if (site.auth.method !== AuthMethod.OAUTH2) return { ok: false, reason: 'not_oauth2' };
+    if (!query.state) return { ok: false, reason: 'invalid_state' };
+    const pending = await consumeOAuthState(this.deps.db.pool, sha256(query.state), siteId);
+    if (!pending) return { ok: false, reason: 'invalid_state' };
+    if (query.error) {
+      const code = reasonCode(query.error);
+      const description = query.errorDescription ? ` (${query.errorDescription.slice(0, 200)})` : '';
+      await insertHistory(this.deps.db.pool, {
+        siteId, grantType: GRANT_AUTHORIZATION_CODE, trigger: 'CONNECT', outcome: 'FAILED', httpStatus: null,
+        error: `The provider refused the authorization: ${code}${description}`, expiresAt: null, refreshTokenRotated: false, durationMs: null,
+      });
+      return { ok: false, reason: code };
+    }
+    if (!query.code) return { ok: false, reason: 'missing_code' };
+    const verifier = this.deps.box.open(pending.codeVerifier, verifierContext(siteId));
+    const auth = site.auth;
+    const secrets = this.deps.sites.openSecrets(site);
+    const request: TokenRequest = {
+      tokenUrl: auth.tokenUrl,
+      contentType: 'application/x-www-form-urlencoded',
+      grantType: GRANT_AUTHORIZATION_CODE,
+      params: { grant_type: GRANT_AUTHORIZATION_CODE, code: query.code, redirect_uri: pending.redirectUri, code_verifier: verifier },
+      clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.consumerKey, clientSecret: secrets.consumerSecret ?? '' },
+    };
+    const outcome = await this.withSiteLock(siteId, (client) => this.performRequest(client, site, request, 'CONNECT', true));
+    if (outcome.row?.status === 'FAILED') return { ok: false, reason: outcome.providerError ? reasonCode(outcome.providerError) : 'token_request_failed' };
+    return { ok: true };
+  }
+
+  redirectUriOf(siteId: string): string {
+    return `${this.deps.publicUrl}/oauth/callback/${siteId}`;
+  }
+
+  // ---- the expiry watcher ----------------------------------------------------------------------
+
+  /**
+   * Each process runs one: it moves tokens to EXPIRING / EXPIRED when their time comes and
+   * publishes that (the UPDATE's status condition makes each transition happen, and be published,
+   * once across processes), and renews ACTIVE sites' tokens ahead of expiry.
+   */
+  startWatcher(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const loop = () => {
+      if (!this.watching) return;
+      this.watchTick = this.watchOnce()
+        .catch((error) => log.error('token watcher pass failed', { error: (error as Error).message }))
+        .finally(() => {
+          this.watchTick = undefined;
+          if (this.watching) this.watchTimer = setTimeout(loop, this.deps.settings.watchIntervalMs);
+        });
+    };
+    this.watchTimer = setTimeout(loop, 0);
+  }
+
+  async stopWatcher(): Promise<void> {
+    this.watching = false;
+    clearTimeout(this.watchTimer);
+    await this.watchTick;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  async watchOnce(): Promise<void> {
+    const pool = this.deps.db.pool;
+    for (const row of await expireTokens(pool)) await this.publish(row.siteId, row);
+    for (const row of await markExpiringTokens(pool)) await this.publish(row.siteId, row);
+    for (const siteId of await findTokensToRenew(pool)) {
+      if (this.inflight.has(siteId)) continue;
+      void this.obtainShared(siteId, 'AUTO', new Date()).catch((error) =>
+        log.error('automatic token renewal failed', { siteId, error: (error as Error).message }),
+      );
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** The stored row, or nothing when it was obtained under a config the site no longer has. */
+  private async currentRow(site: Site, db: Pick<pg.Pool, 'query'> = this.deps.db.pool): Promise<TokenRow | undefined> {
+    const row = await readToken(db, site.id);
+    if (row?.configFingerprint && row.configFingerprint !== configFingerprint(site)) {
+      await deleteToken(db, site.id);
+      await this.publish(site.id, undefined);
+      return undefined;
+    }
+    return row;
+  }
+
+  /**
+   * Whether a token request should be made now. A result written after the caller asked (by this
+   * or another process) is the answer to its question: it is used, not asked again.
+   */
+  private needsRequest(site: Site, row: TokenRow | undefined, trigger: TokenTrigger, calledAt: Date): boolean {
+    const now = Date.now();
+    if (row && ((row.obtainedAt && row.obtainedAt > calledAt) || (row.failedAt && row.failedAt > calledAt))) return false;
+    if (site.authMethod === AuthMethod.OAUTH2 && !row?.refreshToken) return false;
+    if (trigger === 'MANUAL' || trigger === 'FORCED') return true;
+    if (row?.status === 'FAILED') {
+      // A failure only a person can fix waits for them (Connect, or an edit of the site).
+      if (row.needsReconnect && row.failedAt && row.failedAt >= site.updatedAt) return false;
+      if (!row.needsReconnect && row.retryAt && row.retryAt.getTime() > now) return false;
+      return true;
+    }
+    if (!row?.accessToken) return true;
+    if (row.expiresAt && row.expiresAt.getTime() <= now) return true;
+    return Boolean(row.refreshAt && row.refreshAt.getTime() <= now);
+  }
+
+  /** Joins this process's request for the site, or starts one. */
+  private async obtainShared(siteId: string, trigger: TokenTrigger, calledAt: Date): Promise<TokenRow | undefined> {
+    const running = this.inflight.get(siteId);
+    if (running) {
+      const row = await running;
+      // A forced refresh (the receiver said 401) must not settle for a token obtained before it asked.
+      const fresh = row && ((row.obtainedAt && row.obtainedAt > calledAt) || (row.failedAt && row.failedAt > calledAt));
+      if ((trigger !== 'FORCED' && trigger !== 'MANUAL') || fresh) return row;
+      return this.obtainShared(siteId, trigger, calledAt);
+    }
+    const flight = this.withSiteLock(siteId, async (client) => {
+      const site = await this.deps.sites.get(siteId);
+      if (!site || !OAUTH2_METHODS.has(site.authMethod)) return undefined;
+      const row = await this.currentRow(site, client);
+      if (!this.needsRequest(site, row, trigger, calledAt)) return row;
+      let request: TokenRequest;
+      try {
+        request = await this.buildRequest(site, row);
+      } catch (error) {
+        return this.recordFailure(client, site, GRANT_REFRESH_TOKEN, trigger, `Could not build the token request: ${(error as Error).message}`, {
+          permanent: true, providerError: undefined, httpStatus: null, durationMs: null, dropRefreshToken: false,
+        });
+      }
+      return (await this.performRequest(client, site, request, trigger, false)).row;
+    }).finally(() => this.inflight.delete(siteId));
+    this.inflight.set(siteId, flight);
+    return flight;
+  }
+
+  private async withSiteLock<T>(siteId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.deps.db.pool.connect();
+    let broken: Error | undefined;
+    try {
+      // Session-level, held across the HTTP request; if this connection dies PostgreSQL releases it.
+      await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_CLASS, lockKey(siteId)]);
+      try {
+        return await fn(client);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, lockKey(siteId)]).catch((error: Error) => {
+          broken = error;
+        });
+      }
+    } finally {
+      // A connection whose unlock failed must not go back to the pool still holding the lock.
+      client.release(broken);
+    }
+  }
+
+  private async buildRequest(site: Site, row: TokenRow | undefined): Promise<TokenRequest> {
+    const secrets = this.deps.sites.openSecrets(site) as Record<string, string | undefined>;
+    const auth = site.auth;
+    switch (auth.method) {
+      case AuthMethod.OAUTH2:
+        return {
+          tokenUrl: auth.tokenUrl,
+          contentType: 'application/x-www-form-urlencoded',
+          grantType: GRANT_REFRESH_TOKEN,
+          params: { grant_type: GRANT_REFRESH_TOKEN, refresh_token: this.deps.box.open(row!.refreshToken!, refreshContext(site.id)) },
+          // The refresh authenticates the client exactly as the code exchange did.
+          clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.consumerKey, clientSecret: secrets.consumerSecret ?? '' },
+        };
+      case AuthMethod.OAUTH2_CLIENT_CREDENTIALS:
+        return {
+          tokenUrl: auth.tokenUrl,
+          contentType: auth.contentType,
+          grantType: GRANT_CLIENT_CREDENTIALS,
+          params: { grant_type: GRANT_CLIENT_CREDENTIALS, scope: auth.scope },
+          clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.clientId, clientSecret: secrets.clientSecret ?? '' },
+        };
+      case AuthMethod.OAUTH2_JWT_BEARER: {
+        const assertionInput = {
+          clientId: auth.clientId,
+          tokenUrl: auth.tokenUrl,
+          privateKeyPem: secrets.privateKey ?? '',
+          algorithm: auth.signAlgorithm,
+          keyId: auth.keyId,
+          scope: auth.scope,
+          now: new Date(),
+        };
+        const contentType: TokenRequestContentType = auth.contentType;
+        if (auth.grant === JwtBearerGrant.CLIENT_ASSERTION) {
+          return {
+            tokenUrl: auth.tokenUrl,
+            contentType,
+            grantType: `${GRANT_CLIENT_CREDENTIALS} (private_key_jwt)`,
+            params: {
+              grant_type: GRANT_CLIENT_CREDENTIALS,
+              client_id: auth.clientId,
+              client_assertion_type: CLIENT_ASSERTION_TYPE,
+              client_assertion: await signAssertion(assertionInput, { withScope: false }),
+              scope: auth.scope,
+            },
+            clientAuth: { kind: 'none' },
+          };
+        }
+        return {
+          tokenUrl: auth.tokenUrl,
+          contentType,
+          grantType: GRANT_JWT_BEARER,
+          params: { grant_type: GRANT_JWT_BEARER, assertion: await signAssertion(assertionInput, { withScope: true }), scope: auth.scope },
+          clientAuth: { kind: 'none' },
+        };
+      }
+      default:
+        throw new Error(`${auth.method} does not use OAuth2 tokens`);
+    }
+  }
+
+  /** Sends one token request (the caller holds the site's lock) and stores, records and publishes its outcome. */
+  private async performRequest(
+    client: pg.PoolClient,
+    site: Site,
+    request: TokenRequest,
+    trigger: TokenTrigger,
+    replaceRefreshToken: boolean,
+  ): Promise<{ row: TokenRow | undefined; providerError?: string }> {
+    const marked = await markRefreshing(client, site.id, true);
+    if (marked) await this.publish(site.id, marked);
+    const startedAt = new Date();
+    let response: TokenResponse;
+    try {
+      response = await requestToken(this.deps.http, request);
+    } catch (error) {
+      const durationMs = Date.now() - startedAt.getTime();
+      if (!(error instanceof TokenRequestError)) {
+        log.error('token request failed unexpectedly', { siteId: site.id, error: (error as Error).message?.slice(0, 200) });
+        const row = await this.recordFailure(client, site, request.grantType, trigger, 'The token request failed unexpectedly', {
+          permanent: false, providerError: undefined, httpStatus: null, durationMs, dropRefreshToken: false,
+        });
+        return { row };
+      }
+      const invalidGrant = error.providerError === 'invalid_grant';
+      const isRefresh = request.grantType === GRANT_REFRESH_TOKEN;
+      const message = invalidGrant && site.authMethod === AuthMethod.OAUTH2 ? `${error.message}. Connect the site again.` : error.message;
+      const row = await this.recordFailure(client, site, request.grantType, trigger, message, {
+        permanent: error.permanent,
+        providerError: error.providerError,
+        httpStatus: error.httpStatus ?? null,
+        durationMs,
+        dropRefreshToken: invalidGrant && isRefresh,
+      });
+      return { row, providerError: error.providerError };
+    }
+    const auth = site.auth;
+    const configuredMinutes =
+      auth.method === AuthMethod.OAUTH2_CLIENT_CREDENTIALS || auth.method === AuthMethod.OAUTH2_JWT_BEARER ? auth.tokenExpirationMinutes : undefined;
+    const lifetime = lifetimeSeconds(response.expiresIn, configuredMinutes);
+    // Counted from when the request left, so the stored expiry is never later than the provider's.
+    const expiresAt = lifetime === undefined ? null : new Date(startedAt.getTime() + lifetime * 1000);
+    const row = await saveObtainedToken(client, site.id, {
+      accessToken: this.deps.box.seal(response.accessToken, accessContext(site.id)),
+      refreshToken: response.refreshToken ? this.deps.box.seal(response.refreshToken, refreshContext(site.id)) : undefined,
+      replaceRefreshToken,
+      tokenType: response.tokenType,
+      obtainedAt: startedAt,
+      expiresAt,
+      refreshAt: refreshAtFor(startedAt, expiresAt, this.deps.settings.refreshMarginSeconds),
+      configFingerprint: configFingerprint(site),
+    });
+    await insertHistory(client, {
+      siteId: site.id, grantType: request.grantType, trigger, outcome: 'SUCCEEDED', httpStatus: response.httpStatus, error: null,
+      expiresAt, refreshTokenRotated: Boolean(response.refreshToken) && request.grantType === GRANT_REFRESH_TOKEN,
+      durationMs: Date.now() - startedAt.getTime(),
+    });
+    await this.publish(site.id, row);
+    return { row };
+  }
+
+  private async recordFailure(
+    client: pg.PoolClient,
+    site: Site,
+    grantType: string,
+    trigger: TokenTrigger,
+    message: string,
+    detail: { permanent: boolean; providerError: string | undefined; httpStatus: number | null; durationMs: number | null; dropRefreshToken: boolean },
+  ): Promise<TokenRow> {
+    const retryAt = detail.permanent ? null : new Date(Date.now() + this.deps.settings.retryAfterFailureSeconds * 1000);
+    const row = await saveTokenFailure(client, site.id, { error: message, needsReconnect: detail.permanent, retryAt, dropRefreshToken: detail.dropRefreshToken });
+    await insertHistory(client, {
+      siteId: site.id, grantType, trigger, outcome: 'FAILED', httpStatus: detail.httpStatus, error: message,
+      expiresAt: null, refreshTokenRotated: false, durationMs: detail.durationMs,
+    });
+    log.info('token request failed', { siteId: site.id, grantType, trigger, providerError: detail.providerError, httpStatus: detail.httpStatus });
+    await this.publish(site.id, row);
+    return row;
+  }
+
+  private usableToken(site: Site, row: TokenRow | undefined): string {
+    if (row?.accessToken && (!row.expiresAt || row.expiresAt.getTime() > Date.now())) {
+      return this.deps.box.open(row.accessToken, accessContext(site.id));
+    }
+    if (site.authMethod === AuthMethod.OAUTH2) {
+      if (!row?.accessToken && !row?.lastError) throw new TokenUnavailableError('The site is not connected: press Connect on its page', true);
+      if (!row?.refreshToken) throw new TokenUnavailableError(row?.lastError ?? 'The access token expired and no refresh token is held: Connect again', true);
+    }
+    throw new TokenUnavailableError(row?.lastError ?? 'No access token could be obtained', row?.needsReconnect ?? false);
+  }
+
+  private async publish(siteId: string, row: TokenRow | undefined): Promise<void> {
+    const state = toTokenState(siteId, row);
+    const event: TokenStateEvent = {
+      siteId,
+      status: state.status,
+      expiresAt: state.expiresAt?.toISOString() ?? null,
+      hasRefreshToken: state.hasRefreshToken,
+      lastError: state.lastError ? state.lastError.slice(0, 1000) : null,
+      needsReconnect: state.needsReconnect,
+      updatedAt: state.updatedAt.toISOString(),
+    };
+    await this.deps.pubsub.publishAsync(TOKEN_STATE_TOPIC, event);
+  }
+}
+
+export function toTokenState(siteId: string, row: TokenRow | undefined): TokenState {
+  const state = new TokenState();
+  const now = Date.now();
+  state.siteId = siteId;
+  state.expiresAt = row?.expiresAt ?? null;
+  state.hasRefreshToken = Boolean(row?.refreshToken);
+  state.lastError = row?.lastError ?? null;
+  state.needsReconnect = row?.needsReconnect ?? false;
+  state.updatedAt = row?.updatedAt ?? new Date(now);
+  if (!row) state.status = TokenStatus.NONE;
+  else if (row.refreshingSince && now - row.refreshingSince.getTime() < STALE_REFRESHING_MS) state.status = TokenStatus.REFRESHING;
+  else if (row.status === 'FAILED') state.status = TokenStatus.FAILED;
+  else if (!row.accessToken) state.status = TokenStatus.NONE;
+  else if (row.expiresAt && row.expiresAt.getTime() <= now) state.status = TokenStatus.EXPIRED;
+  else if (row.refreshAt && row.refreshAt.getTime() <= now) state.status = TokenStatus.EXPIRING;
+  else state.status = TokenStatus.VALID;
+  return state;
+}
+
+export function tokenStateFromEvent(event: TokenStateEvent): TokenState {
+  return Object.assign(new TokenState(), {
+    ...event,
+    expiresAt: event.expiresAt ? new Date(event.expiresAt) : null,
+    updatedAt: new Date(event.updatedAt),
+  });
+}
