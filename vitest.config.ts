@@ -1,5 +1,10 @@
+import { createRequire } from 'node:module';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+
+// graphql has no "exports": Node loads its CommonJS build for type-graphql and Apollo, while Vite
+// would give our own modules its .mjs build — two graphql realms that reject each other's types.
+const graphqlAlias = [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }];
 
 // One run for everything: server unit + integration (real PostgreSQL), dashboard components,
 // browser tests. `npm test` (scripts/test.mjs) wraps it and prints the final count line.
@@ -8,6 +13,7 @@ export default defineConfig({
     reporters: ['default', './scripts/summary-reporter.ts'],
     projects: [
       {
+        resolve: { alias: graphqlAlias },
         test: {
           name: 'server',
           environment: 'node',
@@ -27,6 +33,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: graphqlAlias },
         test: {
           name: 'e2e',
           environment: 'node',

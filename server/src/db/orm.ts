@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 import { Site } from '../sites/site.entity.js';
+import { log } from '../log.js';
 import { migrationsList } from './migrations/index.js';
 
 export const ENTITIES = [Site];
@@ -24,6 +25,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
     pool: { min: 0, max: options.poolSize ?? 10 },
     allowGlobalContext: false,
     debug: false,
+    logger: (message: string) => log.debug(message),
     ensureDatabase: false,
   });
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'trusted-sites' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_MEMBERS, EC_PRIVATE_PEM, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM, SECRET_VALUES, SITE_FIELDS, validAuthInputs } from '../../test/fixtures.js';
@@ -270,9 +271,15 @@ describe('access', () => {
     expect(await rowCount()).toBe(before);
   });
 
-  it('internal errors do not leak their message', async () => {
-    const result = await app.gql(`{ site(id: "00000000-0000-4000-8000-000000000000") { id } }`);
-    expect(result.data).toEqual({ site: null });
+  it('a VIEWER token reads but may not change anything (FORBIDDEN)', async () => {
+    const token = 'viewer-token-for-tests-0123456789';
+    const hash = createHash('sha256').update(token).digest('hex');
+    await raw.query(`INSERT INTO api_token (id, name, token_hash, role) VALUES (gen_random_uuid(), 'viewer', $1, 'VIEWER')`, [hash]);
+    expect((await app.gql(`{ sites { totalCount } }`, undefined, token)).data?.sites).toBeDefined();
+    const before = await rowCount();
+    const write = await app.gql(CREATE, { input: base0() }, token);
+    expect(write.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await rowCount()).toBe(before);
   });
 });
 
