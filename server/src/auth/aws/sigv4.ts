@@ -183,8 +183,8 @@ export function signSigV4(request: SigV4Request, options: SigV4Options): SigV4Re
   if (headers.host === undefined) headers.host = request.host;
   const body = request.body !== undefined && request.body.length > 0 ? request.body : undefined;
   if ((options.impliedHeaders ?? true) && body !== undefined) {
-    headers['content-type'] ??= 'application/x-www-form-urlencoded; charset=utf-8';
-    headers['content-length'] ??= String(Buffer.byteLength(body));
+    headers['content-type'] ||= 'application/x-www-form-urlencoded; charset=utf-8';
+    headers['content-length'] ||= String(Buffer.byteLength(body));
   }
   const signToken = options.signSessionToken ?? true;
   if (credentials.sessionToken && signToken) headers[tokenHeader] ??= credentials.sessionToken;
