@@ -11,6 +11,9 @@
  * Literal text may use only S3's "safe characters": letters, digits and / ! - _ . * ' ( ).
  * A key must not start with "/", contain "//" or a "." / ".." segment, and must include {uuid} or
  * {deliveryId} so that two webhooks never overwrite each other.
+ *
+ * The key is appended to the site URL after one "/" (`PUT {site url}/{key}`); characters outside
+ * RFC 3986's unreserved set (' ( ) * !) are percent-encoded on the wire, and S3 decodes them back.
  */
 export const FILENAME_PLACEHOLDERS = ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss', 'SSS', 'epoch', 'uuid', 'siteId', 'deliveryId', 'ext'] as const;
 export type FilenamePlaceholder = (typeof FILENAME_PLACEHOLDERS)[number];
@@ -90,10 +93,25 @@ export interface FilenameValues {
   contentType: string;
 }
 
+// Formats are few (one per site) and parsed on every upload; remembering them keeps signing near aws4's own cost.
+const parsedFormats = new Map<string, Part[]>();
+const PARSED_FORMAT_CACHE_SIZE = 256;
+
+function partsOf(format: string): Part[] {
+  let parts = parsedFormats.get(format);
+  if (!parts) {
+    const parsed = parseFilenameFormat(format);
+    if ('error' in parsed) throw new Error(`invalid filename format: ${parsed.error}`);
+    parts = parsed.parts;
+    if (parsedFormats.size >= PARSED_FORMAT_CACHE_SIZE) parsedFormats.delete(parsedFormats.keys().next().value!);
+    parsedFormats.set(format, parts);
+  }
+  return parts;
+}
+
 /** Expands a format already accepted by `parseFilenameFormat`. */
 export function renderObjectKey(format: string, values: FilenameValues): string {
-  const parsed = parseFilenameFormat(format);
-  if ('error' in parsed) throw new Error(`invalid filename format: ${parsed.error}`);
+  const parsed = { parts: partsOf(format) };
   const d = values.now;
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const expand: Record<FilenamePlaceholder, () => string> = {
