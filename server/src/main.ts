@@ -6,12 +6,15 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { SecretBox, loadMasterKey } from './crypto/secrets.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { type Database, migrate, openDatabase } from './db/orm.js';
+import { DeliveryService } from './dispatch/delivery.service.js';
+import { Dispatcher, SITE_CHANGED } from './dispatch/dispatcher.js';
 import { PgPubSub } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { type HttpServer, startHttpServer } from './http/app.js';
 import { log, setLogLevel } from './log.js';
 import { OutgoingHttp } from './net/outgoing.js';
 import type { Services } from './services.js';
+import { ProbeService } from './signing/probe.service.js';
 import { SiteService } from './sites/site.service.js';
 import { oauthCallbackRoute } from './tokens/callback.js';
 import { TokenService } from './tokens/token.service.js';
@@ -55,7 +58,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     stops.push(() => pubsub.close());
     const accessTokens = new AccessTokens(db.pool, config.adminToken);
     await accessTokens.ensureAdminToken(config.dataDir);
-    const sites = new SiteService(db, box);
+    // Site changes reach every process's dispatcher: held deliveries wake, new limits apply.
+    const sites = new SiteService(db, box, { siteChanged: (site, change) => pubsub.publishAsync(SITE_CHANGED, { siteId: site.id, change }) });
     // Token requests get their own small pool; the same guard, timeouts and read cap as webhooks.
     const tokenHttp = new OutgoingHttp({
       allowPrivateTargets: config.allowPrivateTargets,
@@ -67,7 +71,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     });
     stops.push(() => tokenHttp.close());
     const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens });
-    const services: Services = { db, box, pubsub, accessTokens, sites, tokens };
+    const deliveries = new DeliveryService(db.pool, pubsub);
+    const probes = new ProbeService({ config, sites, tokens });
+    stops.push(() => probes.close());
+    const services: Services = { db, box, pubsub, accessTokens, sites, tokens, deliveries, probes };
     tokens.startWatcher();
     stops.push(() => tokens.stopWatcher());
 
@@ -77,6 +84,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl)] });
       stops.push(() => http!.close());
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
+    }
+    if (config.role !== 'api') {
+      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens });
+      services.dispatcher = dispatcher;
+      dispatcher.start();
+      // Runs first on stop (steps run in reverse): stop claiming and finish in-flight sends before the HTTP server and database go.
+      stops.push(() => dispatcher.stop());
+      log.info(`dispatcher ${dispatcher.worker} is running`);
     }
     return { config, services, url: http?.url, databaseUrl, stop };
   } catch (error) {

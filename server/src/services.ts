@@ -1,7 +1,10 @@
 import type { AccessTokens } from './access/tokens.js';
 import type { SecretBox } from './crypto/secrets.js';
 import type { Database } from './db/orm.js';
+import type { DeliveryService } from './dispatch/delivery.service.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
 import type { PgPubSub } from './graphql/pubsub.js';
+import type { ProbeService } from './signing/probe.service.js';
 import type { SiteService } from './sites/site.service.js';
 import type { TokenService } from './tokens/token.service.js';
 
@@ -12,6 +15,12 @@ export interface Services {
   pubsub: PgPubSub;
   accessTokens: AccessTokens;
   sites: SiteService;
+  /** Accepting webhooks and reading deliveries (any role). */
+  deliveries: DeliveryService;
+  /** The worker loop, in processes whose role includes dispatching. */
+  dispatcher?: Dispatcher;
   /** OAuth2 tokens; the dispatcher uses it as its AccessTokenProvider. */
   tokens: TokenService;
+  /** testSite and the signed-request preview. */
+  probes: ProbeService;
 }

@@ -2,13 +2,15 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { type AuthChecker, type PubSub, buildSchema } from 'type-graphql';
 import { hasRole, type Role } from '../access/tokens.js';
+import { DeliveryResolver } from '../dispatch/delivery.resolver.js';
+import { ProbeResolver } from '../signing/probe.resolver.js';
 import { SiteResolver } from '../sites/site.resolver.js';
 import { TokenResolver } from '../tokens/token.resolver.js';
 import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [SiteResolver, TokenResolver] as const;
+export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver] as const;
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   const needed = roles[0] ?? 'VIEWER';
