@@ -1,14 +1,16 @@
 /**
  * The JWT time-to-live grammar (SPEC §3): `{number} minute(s)|hour(s)|day(s)|month(s)|year(s)`.
  *
- * - The number is a positive whole number; singular and plural are both accepted ("1 minutes",
- *   "2 day"), case-insensitive, surrounding blanks ignored.
+ * - The number is a positive whole number (digits only: no sign, fraction or exponent); singular
+ *   and plural are both accepted ("1 minutes", "2 day"), case-insensitive; surrounding blanks are
+ *   ignored and the blank between number and unit may be omitted ("5minutes").
  * - minute = 60 s, hour = 3,600 s, day = 86,400 s (UTC has no daylight saving).
  * - month = a calendar month in UTC: `exp` falls on the same day of the month and time of day,
  *   N months after `iat`; when that month is shorter, on its last day (31 Jan + 1 month =
  *   28 Feb, or 29 Feb in a leap year).
  * - year = 12 calendar months, by the same rule (29 Feb 2028 + 1 year = 28 Feb 2029).
- * - At most 10 years in all, so a typo cannot mint a token that never expires.
+ * - At most 10 years in all, so a typo cannot mint a token that never expires: 120 months, or for
+ *   the fixed units 10 × 366 days (3,660 days, 87,840 hours, 5,270,400 minutes).
  */
 export type TtlUnit = 'minute' | 'hour' | 'day' | 'month' | 'year';
 export interface TimeToLive {
@@ -43,7 +45,7 @@ function addCalendarMonths(from: Date, months: number): Date {
   );
 }
 
-/** The expiry of a token issued at `issuedAt` (whole seconds, as JWT `exp` is). */
+/** The expiry of a token issued at `issuedAt`; a whole-second `issuedAt` (as JWT `iat` is) gives a whole-second expiry. */
 export function expiresAt(issuedAt: Date, ttl: TimeToLive): Date {
   switch (ttl.unit) {
     case 'minute':
