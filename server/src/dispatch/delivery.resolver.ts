@@ -1,0 +1,92 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../graphql/context.js';
+import { connectionOf } from '../graphql/connection.js';
+import { isUuid } from '../graphql/errors.js';
+import { Site } from '../sites/site.entity.js';
+import { DELIVERY_UPDATED, type DeliveryService, type DeliveryUpdatedEvent } from './delivery.service.js';
+import { DeliveriesArgs, Delivery, DeliveryAttempt, DeliveryConnection, DeliveryStatsBucket, WebhookInput } from './delivery.types.js';
+
+function deliveriesOf(context: Context): DeliveryService {
+  return context.services.deliveries;
+}
+
+/**
+ * Events carry ids; each subscriber loads the deliveries it is shown, so one NOTIFY fans out to
+ * any number of WebSocket subscribers on any process.
+ */
+async function* deliveryUpdates(context: Context, siteId: string | null | undefined): AsyncGenerator<Delivery> {
+  const events = context.services.pubsub.subscribe(DELIVERY_UPDATED)[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      const next = await events.next();
+      if (next.done) return;
+      const event = next.value as DeliveryUpdatedEvent;
+      if (siteId && event.siteId !== siteId) continue;
+      for (const delivery of await deliveriesOf(context).getMany(event.ids)) yield delivery;
+    }
+  } finally {
+    await events.return?.();
+  }
+}
+
+@Resolver(() => Delivery)
+export class DeliveryResolver {
+  @Query(() => DeliveryConnection, { description: 'Deliveries, newest first; filter by site and status.' })
+  async deliveries(@Args(() => DeliveriesArgs) args: DeliveriesArgs, @Ctx() context: Context): Promise<DeliveryConnection> {
+    const page = await deliveriesOf(context).list(args);
+    return connectionOf(page.deliveries, page.cursorOf, page.hasNextPage, page.totalCount);
+  }
+
+  @Query(() => Delivery, { nullable: true })
+  async delivery(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<Delivery | null> {
+    return deliveriesOf(context).get(id);
+  }
+
+  @Query(() => [DeliveryStatsBucket], {
+    description: 'Attempts per second over the last `minutes` (1–60, default 5), for a chart: counts by outcome and latency. Seconds without attempts are left out.',
+  })
+  async deliveryStats(
+    @Arg('siteId', () => ID, { nullable: true }) siteId: string | null,
+    @Arg('minutes', () => Int, { nullable: true }) minutes: number | null,
+    @Ctx() context: Context,
+  ): Promise<DeliveryStatsBucket[]> {
+    return deliveriesOf(context).stats(siteId, minutes);
+  }
+
+  @Authorized('EDITOR')
+  @Mutation(() => Delivery, { description: 'Queues one webhook to an ACTIVE site; answers once it is stored.' })
+  async sendWebhook(@Arg('input', () => WebhookInput) input: WebhookInput, @Ctx() context: Context): Promise<Delivery> {
+    const [delivery] = await deliveriesOf(context).send([input], 'input');
+    return delivery!;
+  }
+
+  @Authorized('EDITOR')
+  @Mutation(() => [Delivery], { description: 'Queues up to 1,000 webhooks in one transaction; all or none (field errors name inputs.N).' })
+  async sendWebhooks(@Arg('inputs', () => [WebhookInput]) inputs: WebhookInput[], @Ctx() context: Context): Promise<Delivery[]> {
+    return deliveriesOf(context).send(inputs, 'inputs');
+  }
+
+  @Authorized('EDITOR')
+  @Mutation(() => Delivery, { description: 'Sends a FAILED delivery again, with a fresh set of attempts (same delivery id).' })
+  async retryDelivery(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<Delivery> {
+    return deliveriesOf(context).retry(id);
+  }
+
+  @Subscription(() => Delivery, {
+    description: 'Every change of a delivery (accepted, claimed, each attempt, retried), from any process.',
+    subscribe: ({ args, context }) => deliveryUpdates(context as Context, (args as { siteId?: string | null }).siteId),
+  })
+  deliveryUpdated(@Arg('siteId', () => ID, { nullable: true }) _siteId: string | null, @Root() delivery: Delivery): Delivery {
+    return delivery;
+  }
+
+  @FieldResolver(() => [DeliveryAttempt], { description: 'Oldest first.' })
+  async attempts(@Root() delivery: Delivery, @Ctx() context: Context): Promise<DeliveryAttempt[]> {
+    return deliveriesOf(context).attempts(delivery.id);
+  }
+
+  @FieldResolver(() => Site, { nullable: true, description: 'Null once the site is deleted.' })
+  async site(@Root() delivery: Delivery, @Ctx() { services }: Context): Promise<Site | null> {
+    return isUuid(delivery.siteId) ? services.sites.get(delivery.siteId) : null;
+  }
+}

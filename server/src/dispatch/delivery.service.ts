@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type pg from 'pg';
+import { FieldErrors } from '../auth/common.js';
+import type { FieldError } from '../auth/types.js';
+import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
+import type { PgPubSub } from '../graphql/pubsub.js';
+import { log } from '../log.js';
+import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type NewDelivery,
+  deliveryExists,
+  deliveryStats,
+  findDeliveriesByKeys,
+  getDeliveries,
+  insertDeliveries,
+  listAttempts,
+  listDeliveries,
+  requeueFailedDelivery,
+} from './queue.js';
+
+/** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
+export const DELIVERY_UPDATED = 'delivery.updated';
+export const DISPATCH_WAKE = 'dispatch.wake';
+
+export interface DeliveryUpdatedEvent {
+  siteId: string;
+  ids: string[];
+}
+
+export const WEBHOOK_LIMITS = {
+  batch: 1000,
+  payloadBytes: 1_048_576,
+  headers: 50,
+  headerValueChars: 8192,
+  idempotencyKeyChars: 200,
+} as const;
+
+export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const;
+
+/** The header every request carries: the delivery's id, the same on every retry. */
+export const DELIVERY_ID_HEADER = 'x-delivery-id';
+
+/** Headers the caller may not set: the site, the HTTP layer or the dispatcher own them. */
+const RESERVED_HEADERS = new Set([
+  DELIVERY_ID_HEADER,
+  'authorization',
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'expect',
+  'proxy-authorization',
+]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  return Object.assign(new Delivery(), {
+    id: row.id,
+    siteId: row.site_id,
+    status: row.status,
+    method: row.method,
+    idempotencyKey: row.idempotency_key,
+    attemptCount: row.attempt_count,
+    lastError: row.last_error,
+    lastStatusCode: row.last_status_code,
+    nextAttemptAt: row.status === 'PENDING' || row.status === 'RETRYING' ? row.next_attempt_at : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deliveredAt: row.delivered_at,
+  });
+}
+
+function toAttempt(row: AttemptRow): DeliveryAttempt {
+  return Object.assign(new DeliveryAttempt(), {
+    number: row.number,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    statusCode: row.status_code,
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
+    responseTruncated: row.response_truncated,
+    outcome: row.outcome as DeliveryStatus,
+    nextAttemptAt: row.next_attempt_at,
+  });
+}
+
+/** Turns a payload into the bytes sent, by the site's content type. */
+export function encodeBody(payload: unknown, contentType: string): Buffer {
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  const isJson = media === 'application/json' || media.endsWith('+json');
+  if (!isJson && typeof payload === 'string') return Buffer.from(payload, 'utf8');
+  if (media === 'application/x-www-form-urlencoded' && payload && typeof payload === 'object' && !Array.isArray(payload)) {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
+      form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    return Buffer.from(form.toString(), 'utf8');
+  }
+  return Buffer.from(JSON.stringify(payload ?? null), 'utf8');
+}
+
+interface SiteRow {
+  id: string;
+  status: string;
+  content_type: string;
+  name: string;
+}
+
+/**
+ * Accepting work and reading it back. A delivery is committed before `send` returns; the
+ * dispatcher (in this or another process) is woken over LISTEN/NOTIFY.
+ */
+export class DeliveryService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly pubsub: PgPubSub,
+  ) {}
+
+  /**
+   * Validates every input first (all problems in one error, nothing stored), then inserts the
+   * batch in one statement. `path` prefixes field errors: `input` or `inputs`.
+   */
+  async send(inputs: WebhookInput[], path: 'input' | 'inputs'): Promise<Delivery[]> {
+    const errors = new FieldErrors();
+    const at = (i: number) => errors.at(path === 'input' ? 'input' : `inputs.${i}`);
+    if (path === 'inputs' && inputs.length > WEBHOOK_LIMITS.batch) {
+      throw badInput([{ path: 'inputs', message: `At most ${WEBHOOK_LIMITS.batch} webhooks per call` }]);
+    }
+    const siteIds = [...new Set(inputs.map((i) => i.siteId).filter((id) => isUuid(id)))];
+    const sites = new Map<string, SiteRow>();
+    if (siteIds.length) {
+      const result = await this.pool.query<SiteRow>(`SELECT id, status, content_type, name FROM site WHERE id = ANY($1::uuid[])`, [siteIds]);
+      for (const row of result.rows) sites.set(row.id, row);
+    }
+    const missing: FieldError[] = [];
+    const inactive: FieldError[] = [];
+    const rows: NewDelivery[] = [];
+    inputs.forEach((input, i) => {
+      const e = at(i);
+      const before = errors.list.length;
+      const site = isUuid(input.siteId) ? sites.get(input.siteId) : undefined;
+      if (!isUuid(input.siteId)) e.add('siteId', 'Not a site id');
+      else if (!site) missing.push({ path: `${path === 'input' ? 'input' : `inputs.${i}`}.siteId`, message: `No site has the id ${input.siteId}` });
+      else if (site.status !== 'ACTIVE') {
+        inactive.push({
+          path: `${path === 'input' ? 'input' : `inputs.${i}`}.siteId`,
+          message: `Site "${site.name}" is ${site.status}: only ACTIVE sites can be sent to`,
+        });
+      }
+      const method = (input.method ?? 'POST').trim().toUpperCase();
+      if (!(WEBHOOK_METHODS as readonly string[]).includes(method)) e.add('method', `Must be one of ${WEBHOOK_METHODS.join(', ')}`);
+      const headers: Array<[string, string]> = [];
+      const list = input.headers ?? [];
+      if (list.length > WEBHOOK_LIMITS.headers) e.add('headers', `At most ${WEBHOOK_LIMITS.headers} headers`);
+      list.forEach((header, h) => {
+        const name = header.name.trim().toLowerCase();
+        if (!TOKEN.test(name)) e.add(`headers.${h}.name`, 'Not a valid header name');
+        else if (RESERVED_HEADERS.has(name)) {
+          e.add(`headers.${h}.name`, name === 'content-type' ? 'The site sets content-type' : name === 'authorization' ? "The site's authentication sets authorization" : `${name} cannot be set`);
+        }
+        if (/[\r\n\0]/.test(header.value)) e.add(`headers.${h}.value`, 'Must not contain line breaks');
+        else if (header.value.length > WEBHOOK_LIMITS.headerValueChars) e.add(`headers.${h}.value`, `At most ${WEBHOOK_LIMITS.headerValueChars} characters`);
+        headers.push([name, header.value]);
+      });
+      const key = input.idempotencyKey ?? null;
+      if (key !== null && (key.length === 0 || key.length > WEBHOOK_LIMITS.idempotencyKeyChars)) {
+        e.add('idempotencyKey', `Must be 1 to ${WEBHOOK_LIMITS.idempotencyKeyChars} characters`);
+      }
+      if (input.payload === undefined) e.add('payload', 'Required');
+      const body = method === 'GET' ? Buffer.alloc(0) : encodeBody(input.payload, site?.content_type ?? 'application/json');
+      if (body.length > WEBHOOK_LIMITS.payloadBytes) e.add('payload', `At most ${WEBHOOK_LIMITS.payloadBytes} bytes once encoded`);
+      if (errors.list.length === before && site) {
+        rows.push({ id: randomUUID(), siteId: site.id, method, headers, body, idempotencyKey: key });
+      }
+    });
+    if (!errors.empty || missing.length || inactive.length) throw this.inputError(errors.list, missing, inactive);
+
+    // The same key twice in one batch names one delivery.
+    const byKey = new Map<string, NewDelivery>();
+    const unique: NewDelivery[] = [];
+    const chosen = rows.map((row) => {
+      if (row.idempotencyKey === null) {
+        unique.push(row);
+        return row;
+      }
+      const k = `${row.siteId}\u0000${row.idempotencyKey}`;
+      const seen = byKey.get(k);
+      if (seen) return seen;
+      byKey.set(k, row);
+      unique.push(row);
+      return row;
+    });
+    const inserted = await insertDeliveries(this.pool, unique);
+    const existing = await findDeliveriesByKeys(
+      this.pool,
+      unique.filter((r) => r.idempotencyKey !== null && !inserted.has(r.id)).map((r) => ({ siteId: r.siteId, key: r.idempotencyKey! })),
+    );
+    const existingByKey = new Map(existing.map((r) => [`${r.site_id}\u0000${r.idempotency_key}`, r]));
+    const fresh = new Map((await getDeliveries(this.pool, [...inserted])).map((r) => [r.id, r]));
+    const result = chosen.map((row) => {
+      const stored = fresh.get(row.id) ?? existingByKey.get(`${row.siteId}\u0000${row.idempotencyKey}`);
+      if (!stored) throw new Error('a delivery was neither inserted nor found by its idempotency key');
+      return toDelivery(stored);
+    });
+    if (inserted.size) {
+      const newSites = [...new Set(unique.filter((r) => inserted.has(r.id)).map((r) => r.siteId))];
+      await this.pubsub.publishAsync(DISPATCH_WAKE, { sites: newSites.length <= 100 ? newSites : null });
+      publishUpdates(this.pubsub, [...fresh.values()].map((r) => ({ id: r.id, site_id: r.site_id })));
+    }
+    return result;
+  }
+
+  private inputError(format: FieldError[], missing: FieldError[], inactive: FieldError[]): GraphQLError {
+    const all = [...format, ...missing, ...inactive];
+    // The code says what kind of fix is needed; fieldErrors always list every problem.
+    if (format.length) return badInput(all);
+    if (missing.length) {
+      const error = notFound('Site', missing[0]!.message.replace(/^No site has the id /, ''));
+      return new GraphQLError(missing.length === 1 ? missing[0]!.message : `${missing.length} sites do not exist`, {
+        extensions: { ...error.extensions, fieldErrors: all },
+      });
+    }
+    return conflict(inactive.length === 1 ? inactive[0]!.message : `${inactive.length} webhooks name sites that are not ACTIVE`, all);
+  }
+
+  async get(id: string): Promise<Delivery | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await getDeliveries(this.pool, [id]);
+    return row ? toDelivery(row) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Delivery[]> {
+    return (await getDeliveries(this.pool, ids.filter(isUuid))).map(toDelivery);
+  }
+
+  async attempts(id: string): Promise<DeliveryAttempt[]> {
+    return (await listAttempts(this.pool, id)).map(toAttempt);
+  }
+
+  async list(args: { siteId?: string | null; status?: DeliveryStatus | null; first?: number | null; after?: string | null }) {
+    const errors = new FieldErrors();
+    const first = args.first ?? 20;
+    if (!Number.isInteger(first) || first < 1 || first > 100) errors.add('first', 'Must be from 1 to 100');
+    if (args.siteId && !isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
+    const after = args.after ? Buffer.from(args.after, 'base64url').toString('utf8') : null;
+    if (args.after && !isUuid(after!)) errors.add('after', 'Not a cursor from this list');
+    if (!errors.empty) throw badInput(errors.list);
+    const { rows, totalCount } = await listDeliveries(this.pool, { siteId: args.siteId, status: args.status }, first, after);
+    return {
+      deliveries: rows.slice(0, first).map(toDelivery),
+      hasNextPage: rows.length > first,
+      totalCount,
+      cursorOf: (d: Delivery) => Buffer.from(d.id, 'utf8').toString('base64url'),
+    };
+  }
+
+  /** Sends a FAILED delivery again, with a fresh attempt budget. */
+  async retry(id: string): Promise<Delivery> {
+    if (!isUuid(id) || !(await deliveryExists(this.pool, id))) throw notFound('Delivery', id);
+    const row = await requeueFailedDelivery(this.pool, id);
+    if (!row) {
+      const current = await this.get(id);
+      throw conflict(`Only a FAILED delivery can be retried; this one is ${current?.status}`);
+    }
+    await this.pubsub.publishAsync(DISPATCH_WAKE, { sites: [row.site_id] });
+    publishUpdates(this.pubsub, [row]);
+    return toDelivery(row);
+  }
+
+  async stats(siteId: string | null | undefined, minutes: number | null | undefined) {
+    const errors = new FieldErrors();
+    const span = minutes ?? 5;
+    if (!Number.isInteger(span) || span < 1 || span > 60) errors.add('minutes', 'Must be from 1 to 60');
+    if (siteId && !isUuid(siteId)) errors.add('siteId', 'Not a site id');
+    if (!errors.empty) throw badInput(errors.list);
+    const rows = await deliveryStats(this.pool, siteId ?? null, span);
+    return rows.map((r) => ({
+      at: r.at,
+      sent: r.sent,
+      succeeded: r.succeeded,
+      failed: r.failed,
+      retried: r.retried,
+      p50LatencyMs: r.p50_ms === null ? null : Number(r.p50_ms),
+      avgLatencyMs: r.avg_ms === null ? null : Number(r.avg_ms),
+    }));
+  }
+}
+
+/** NOTIFY payloads are small: ids grouped by site, a few hundred per event. */
+export function publishUpdates(pubsub: PgPubSub, rows: Array<{ id: string; site_id: string }>): void {
+  const bySite = new Map<string, string[]>();
+  for (const row of rows) {
+    let ids = bySite.get(row.site_id);
+    if (!ids) bySite.set(row.site_id, (ids = []));
+    ids.push(row.id);
+  }
+  for (const [siteId, ids] of bySite) {
+    for (let i = 0; i < ids.length; i += 180) {
+      const event: DeliveryUpdatedEvent = { siteId, ids: ids.slice(i, i + 180) };
+      pubsub.publishAsync(DELIVERY_UPDATED, event).catch((error) => log.error('could not publish delivery updates', { error: String(error) }));
+    }
+  }
+}

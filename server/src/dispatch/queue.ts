@@ -1,0 +1,456 @@
+import type pg from 'pg';
+import type { DeliveryStatus } from './delivery.types.js';
+
+/**
+ * The delivery queue in plain SQL (DESIGN rule 5): one operation per function, `$n` parameters,
+ * batches through `unnest`, claims with `FOR UPDATE SKIP LOCKED`. The dispatcher and the GraphQL
+ * service call these; nothing else touches the delivery tables.
+ */
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface DeliveryRow {
+  id: string;
+  site_id: string;
+  status: DeliveryStatus;
+  method: string;
+  idempotency_key: string | null;
+  attempt_count: number;
+  attempt_base: number;
+  last_error: string | null;
+  last_status_code: number | null;
+  next_attempt_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  delivered_at: Date | null;
+}
+
+export interface AttemptRow {
+  delivery_id: string;
+  number: number;
+  started_at: Date;
+  duration_ms: number | null;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+  response_truncated: boolean;
+  outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED';
+  next_attempt_at: Date | null;
+}
+
+const DELIVERY_COLUMNS = `d.id, d.site_id, d.status, d.method, d.idempotency_key, d.attempt_count, d.attempt_base, d.last_error,
+  d.last_status_code, d.next_attempt_at, d.created_at, d.updated_at, d.delivered_at`;
+
+export interface NewDelivery {
+  id: string;
+  siteId: string;
+  method: string;
+  /** [name, value] pairs, names lower-case. */
+  headers: Array<[string, string]>;
+  body: Buffer;
+  idempotencyKey: string | null;
+}
+
+/**
+ * Inserts a batch in one statement. A (site, idempotency key) pair already stored is skipped
+ * here; `findDeliveriesByKeys` then returns the stored one. Also makes sure each site has its
+ * gate row, so claims only ever lock existing rows.
+ */
+export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Promise<Set<string>> {
+  const result = await db.query<{ id: string }>(
+    `WITH gates AS (
+       INSERT INTO dispatch_gate (site_id) SELECT DISTINCT s FROM unnest($2::uuid[]) AS s ON CONFLICT DO NOTHING
+     )
+     INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key)
+     SELECT u.id, u.site_id, 'PENDING', u.method, u.headers::jsonb, u.body, u.key
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::text[]) AS u(id, site_id, method, headers, body, key)
+     ON CONFLICT (site_id, idempotency_key) DO NOTHING
+     RETURNING id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.siteId),
+      rows.map((r) => r.method),
+      rows.map((r) => JSON.stringify(r.headers)),
+      rows.map((r) => r.body),
+      rows.map((r) => r.idempotencyKey),
+    ],
+  );
+  return new Set(result.rows.map((r) => r.id));
+}
+
+export async function findDeliveriesByKeys(db: Queryable, keys: Array<{ siteId: string; key: string }>): Promise<DeliveryRow[]> {
+  if (!keys.length) return [];
+  const result = await db.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM delivery d
+       JOIN unnest($1::uuid[], $2::text[]) AS k(site_id, key) ON d.site_id = k.site_id AND d.idempotency_key = k.key`,
+    [keys.map((k) => k.siteId), keys.map((k) => k.key)],
+  );
+  return result.rows;
+}
+
+export async function getDeliveries(db: Queryable, ids: string[]): Promise<DeliveryRow[]> {
+  if (!ids.length) return [];
+  const result = await db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery d WHERE d.id = ANY($1::uuid[])`, [ids]);
+  return result.rows;
+}
+
+export async function listAttempts(db: Queryable, deliveryId: string): Promise<AttemptRow[]> {
+  const result = await db.query<AttemptRow>(
+    `SELECT delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt, response_truncated, outcome, next_attempt_at
+       FROM delivery_attempt WHERE delivery_id = $1 ORDER BY number, id`,
+    [deliveryId],
+  );
+  return result.rows;
+}
+
+export interface DeliveryFilter {
+  siteId?: string | null;
+  status?: DeliveryStatus | null;
+}
+
+/** Newest first; `after` is the id of the last delivery of the previous page. */
+export async function listDeliveries(db: Queryable, filter: DeliveryFilter, first: number, after: string | null): Promise<{ rows: DeliveryRow[]; totalCount: number }> {
+  const params: unknown[] = [filter.siteId ?? null, filter.status ?? null];
+  const where = `($1::uuid IS NULL OR d.site_id = $1) AND ($2::text IS NULL OR d.status = $2)`;
+  const [page, count] = await Promise.all([
+    db.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM delivery d
+        WHERE ${where}
+          AND ($3::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM delivery c WHERE c.id = $3))
+        ORDER BY d.created_at DESC, d.id DESC
+        LIMIT $4`,
+      [...params, after, first + 1],
+    ),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery d WHERE ${where}`, params),
+  ]);
+  return { rows: page.rows, totalCount: Number(count.rows[0]!.n) };
+}
+
+export async function deliveryExists(db: Queryable, id: string): Promise<boolean> {
+  const result = await db.query(`SELECT 1 FROM delivery WHERE id = $1`, [id]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** A FAILED delivery goes back to the queue with a fresh attempt budget; anything else is left alone. */
+export async function requeueFailedDelivery(db: Queryable, id: string): Promise<DeliveryRow | undefined> {
+  const result = await db.query<DeliveryRow>(
+    `UPDATE delivery d SET status = 'RETRYING', attempt_base = d.attempt_count, next_attempt_at = now(), last_error = NULL,
+            force_token_refresh = false, token_refreshed = false, updated_at = now()
+      WHERE d.id = $1 AND d.status = 'FAILED'
+      RETURNING ${DELIVERY_COLUMNS}`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** ACTIVE sites that have deliveries due now: what a dispatcher tries to claim for. */
+export async function findDueSites(db: Queryable): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `SELECT s.id FROM site s
+      WHERE s.status = 'ACTIVE'
+        AND EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = s.id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= now())`,
+  );
+  return result.rows.map((r) => r.id);
+}
+
+/** Milliseconds until the next delivery of an ACTIVE site falls due, if any is waiting. */
+export async function msUntilNextDue(db: Queryable): Promise<number | undefined> {
+  const result = await db.query<{ ms: number }>(
+    `SELECT extract(epoch FROM d.next_attempt_at - now()) * 1000 AS ms
+       FROM delivery d JOIN site s ON s.id = d.site_id AND s.status = 'ACTIVE'
+      WHERE d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at > now()
+      ORDER BY d.next_attempt_at LIMIT 1`,
+  );
+  return result.rows[0] ? Math.max(0, Number(result.rows[0].ms)) : undefined;
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  method: string;
+  headers: Array<[string, string]>;
+  body: Buffer;
+  attemptCount: number;
+  attemptBase: number;
+  forceTokenRefresh: boolean;
+  tokenRefreshed: boolean;
+  lane: number;
+  /** When this delivery may start, in ms after the claim's database time (its rate slot). */
+  slotOffsetMs: number;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; deliveries: ClaimedDelivery[]; maxRps: number; threads: number; slotIntervalMs: number }
+  /** Another process holds the site's gate right now. */
+  | { kind: 'busy' }
+  /** Every lane (thread) of the site is in use. */
+  | { kind: 'lanes-full' }
+  /** The rate slots are handed out further ahead than the look-ahead: try again in `ms`. */
+  | { kind: 'rate-wait'; ms: number }
+  | { kind: 'nothing' };
+
+export interface ClaimOptions {
+  worker: string;
+  /** Lanes this process may still open. */
+  maxLanes: number;
+  maxCount: number;
+  leaseMs: number;
+  rateMarginMs: number;
+  lookaheadMs: number;
+}
+
+/**
+ * Takes due deliveries of one site within its global limits, in one short transaction on the
+ * site's gate row (so claims for a site are serialised across every process):
+ * - concurrency: the site's `threads` are lanes 0..threads-1; a lane is in use while any
+ *   IN_FLIGHT delivery with a live lease carries its number, and a process sends the deliveries
+ *   of one lane one after another — so requests in flight never exceed `threads`;
+ * - rate: start times are handed out from `dispatch_gate.next_start_at`, spaced
+ *   (1000 + margin) / maxRps ms, and only up to `lookaheadMs` ahead, so no one-second window
+ *   holds more than maxRps starts.
+ */
+export async function claimDeliveries(pool: pg.Pool, siteId: string, options: ClaimOptions): Promise<ClaimResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const gate = await client.query<{ now: string; start_offset_ms: number; status: string; max_rps: number; threads: number }>(
+      `SELECT c.now::text AS now, extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
+              s.status, s.max_rps, s.threads
+         FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
+        WHERE g.site_id = $1
+        FOR UPDATE OF g SKIP LOCKED`,
+      [siteId],
+    );
+    const row = gate.rows[0];
+    if (!row) {
+      await client.query('ROLLBACK');
+      return { kind: 'busy' };
+    }
+    if (row.status !== 'ACTIVE') {
+      await client.query('ROLLBACK');
+      return { kind: 'nothing' };
+    }
+    const busy = await client.query<{ lane: number }>(
+      `SELECT DISTINCT lane FROM delivery WHERE site_id = $1 AND status = 'IN_FLIGHT' AND lease_until > $2::timestamptz`,
+      [siteId, row.now],
+    );
+    const used = new Set(busy.rows.map((r) => r.lane));
+    // After `threads` is lowered, lanes above the new count may still be busy: they count too.
+    const available = Math.min(row.threads - used.size, options.maxLanes);
+    const lanes: number[] = [];
+    for (let lane = 0; lane < row.threads && lanes.length < available; lane++) if (!used.has(lane)) lanes.push(lane);
+    if (!lanes.length) {
+      await client.query('ROLLBACK');
+      return { kind: 'lanes-full' };
+    }
+    const interval = (1000 + options.rateMarginMs) / row.max_rps;
+    const startOffset = Number(row.start_offset_ms);
+    if (startOffset > options.lookaheadMs) {
+      await client.query('ROLLBACK');
+      return { kind: 'rate-wait', ms: startOffset - options.lookaheadMs };
+    }
+    const slots = Math.floor((options.lookaheadMs - startOffset) / interval) + 1;
+    const limit = Math.min(slots, options.maxCount);
+    const due = await client.query<{ id: string }>(
+      `SELECT id FROM delivery
+        WHERE site_id = $1 AND status IN ('PENDING', 'RETRYING') AND next_attempt_at <= $2::timestamptz
+        ORDER BY next_attempt_at
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED`,
+      [siteId, row.now, limit],
+    );
+    if (!due.rows.length) {
+      await client.query('ROLLBACK');
+      return { kind: 'nothing' };
+    }
+    const ids = due.rows.map((r) => r.id);
+    const laneOf = ids.map((_, i) => lanes[i % lanes.length]!);
+    const claimed = await client.query<{
+      id: string;
+      method: string;
+      headers: Array<[string, string]>;
+      body: Buffer;
+      attempt_count: number;
+      attempt_base: number;
+      force_token_refresh: boolean;
+      token_refreshed: boolean;
+      lane: number;
+      ord: number;
+    }>(
+      `UPDATE delivery d
+          SET status = 'IN_FLIGHT', leased_by = $2, lease_until = $3::timestamptz + $4 * interval '1 millisecond', lane = u.lane,
+              attempt_count = d.attempt_count + 1, updated_at = $3::timestamptz
+         FROM unnest($1::uuid[], $5::int[]) WITH ORDINALITY AS u(id, lane, ord)
+        WHERE d.id = u.id
+        RETURNING d.id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, u.ord`,
+      [ids, options.worker, row.now, options.leaseMs, laneOf],
+    );
+    await client.query(
+      `UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $2::timestamptz) + ($3::float8 * $4::int) * interval '1 millisecond'
+        WHERE site_id = $1`,
+      [siteId, row.now, interval, ids.length],
+    );
+    await client.query('COMMIT');
+    const deliveries = claimed.rows
+      .sort((a, b) => Number(a.ord) - Number(b.ord))
+      .map((r, i) => ({
+        id: r.id,
+        method: r.method,
+        headers: r.headers,
+        body: r.body,
+        attemptCount: r.attempt_count,
+        attemptBase: r.attempt_base,
+        forceTokenRefresh: r.force_token_refresh,
+        tokenRefreshed: r.token_refreshed,
+        lane: r.lane,
+        slotOffsetMs: startOffset + i * interval,
+      }));
+    return { kind: 'claimed', deliveries, maxRps: row.max_rps, threads: row.threads, slotIntervalMs: interval };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export interface AttemptOutcome {
+  id: string;
+  outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED';
+  statusCode: number | null;
+  error: string | null;
+  startedAt: Date;
+  durationMs: number | null;
+  excerpt: string | null;
+  truncated: boolean;
+  nextAttemptAt: Date | null;
+  /** The next attempt refreshes the OAuth2 token first (after a 401). */
+  forceTokenRefresh: boolean;
+}
+
+/**
+ * Records a batch of finished attempts: the attempt rows and the deliveries' new states, in one
+ * statement. Only deliveries this worker still holds are touched: one whose lease was taken back
+ * is someone else's now.
+ */
+export async function completeAttempts(db: Queryable, worker: string, outcomes: AttemptOutcome[]): Promise<Array<{ id: string; site_id: string }>> {
+  if (!outcomes.length) return [];
+  const result = await db.query<{ id: string; site_id: string }>(
+    `WITH c AS (
+       SELECT * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::float8[], $8::text[], $9::bool[], $10::timestamptz[], $11::bool[])
+         AS c(id, outcome, status_code, error, started_at, duration_ms, excerpt, truncated, next_attempt_at, force_refresh)
+     ), upd AS (
+       UPDATE delivery d
+          SET status = c.outcome, last_error = c.error, last_status_code = c.status_code,
+              next_attempt_at = coalesce(c.next_attempt_at, d.next_attempt_at),
+              delivered_at = CASE WHEN c.outcome = 'SUCCEEDED' THEN clock_timestamp() ELSE d.delivered_at END,
+              token_refreshed = d.token_refreshed OR d.force_token_refresh,
+              force_token_refresh = c.force_refresh,
+              leased_by = NULL, lease_until = NULL, lane = NULL, updated_at = clock_timestamp()
+         FROM c
+        WHERE d.id = c.id AND d.status = 'IN_FLIGHT' AND d.leased_by = $1
+        RETURNING d.id, d.site_id, d.attempt_count
+     ), ins AS (
+       INSERT INTO delivery_attempt (delivery_id, site_id, number, started_at, duration_ms, status_code, error, response_excerpt, response_truncated, outcome, next_attempt_at)
+       SELECT upd.id, upd.site_id, upd.attempt_count, c.started_at, c.duration_ms, c.status_code, c.error, c.excerpt, c.truncated, c.outcome, c.next_attempt_at
+         FROM upd JOIN c ON c.id = upd.id
+     )
+     SELECT id, site_id FROM upd`,
+    [
+      worker,
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.outcome),
+      outcomes.map((o) => o.statusCode),
+      outcomes.map((o) => o.error),
+      outcomes.map((o) => o.startedAt.toISOString()),
+      outcomes.map((o) => o.durationMs),
+      outcomes.map((o) => o.excerpt),
+      outcomes.map((o) => o.truncated),
+      outcomes.map((o) => o.nextAttemptAt?.toISOString() ?? null),
+      outcomes.map((o) => o.forceTokenRefresh),
+    ],
+  );
+  return result.rows;
+}
+
+/**
+ * Gives back claimed deliveries that were never sent (shutdown, a rate slot missed, a limit
+ * change): no attempt is recorded and the attempt count is restored.
+ */
+export async function releaseDeliveries(db: Queryable, worker: string, ids: string[]): Promise<Array<{ id: string; site_id: string }>> {
+  if (!ids.length) return [];
+  const result = await db.query<{ id: string; site_id: string }>(
+    `UPDATE delivery d
+        SET status = CASE WHEN d.attempt_count - 1 = 0 THEN 'PENDING' ELSE 'RETRYING' END,
+            attempt_count = d.attempt_count - 1, leased_by = NULL, lease_until = NULL, lane = NULL, updated_at = now()
+      WHERE d.id = ANY($2::uuid[]) AND d.status = 'IN_FLIGHT' AND d.leased_by = $1
+      RETURNING d.id, d.site_id`,
+    [worker, ids],
+  );
+  return result.rows;
+}
+
+/** Keeps this worker's claims alive while it works on them. */
+export async function renewLeases(db: Queryable, worker: string, leaseMs: number): Promise<void> {
+  await db.query(
+    `UPDATE delivery SET lease_until = now() + $2 * interval '1 millisecond' WHERE status = 'IN_FLIGHT' AND leased_by = $1`,
+    [worker, leaseMs],
+  );
+}
+
+/**
+ * Takes back deliveries whose lease ran out (their process died or hung): the claimed attempt
+ * is recorded with an unknown outcome and the delivery is due again at once — or FAILED when
+ * its attempts are used up.
+ */
+export async function reclaimExpiredLeases(db: Queryable, maxAttempts: number): Promise<Array<{ id: string; site_id: string }>> {
+  const result = await db.query<{ id: string; site_id: string }>(
+    `WITH expired AS (
+       SELECT id FROM delivery WHERE status = 'IN_FLIGHT' AND lease_until < now() LIMIT 5000 FOR UPDATE SKIP LOCKED
+     ), upd AS (
+       UPDATE delivery d
+          SET status = CASE WHEN d.attempt_count - d.attempt_base >= $1 THEN 'FAILED' ELSE 'RETRYING' END,
+              last_error = CASE WHEN d.attempt_count - d.attempt_base >= $1
+                                THEN 'gave up after ' || (d.attempt_count - d.attempt_base) || ' attempts: the process sending the last one stopped (lease expired)'
+                                ELSE 'the process sending this attempt stopped before recording its outcome (lease expired)' END,
+              last_status_code = NULL, next_attempt_at = now(), leased_by = NULL, lease_until = NULL, lane = NULL, updated_at = now()
+         FROM expired e WHERE d.id = e.id
+        RETURNING d.id, d.site_id, d.attempt_count, d.status, d.next_attempt_at
+     ), ins AS (
+       INSERT INTO delivery_attempt (delivery_id, site_id, number, started_at, error, outcome, next_attempt_at)
+       SELECT id, site_id, attempt_count, now(), 'outcome unknown: the process sending this attempt stopped (lease expired)',
+              status, CASE WHEN status = 'RETRYING' THEN next_attempt_at END
+         FROM upd
+     )
+     SELECT id, site_id FROM upd`,
+    [maxAttempts],
+  );
+  return result.rows;
+}
+
+export interface StatsBucketRow {
+  at: Date;
+  sent: number;
+  succeeded: number;
+  failed: number;
+  retried: number;
+  p50_ms: number | null;
+  avg_ms: number | null;
+}
+
+/** Attempts per second over the last `minutes`, for the dashboard chart. */
+export async function deliveryStats(db: Queryable, siteId: string | null, minutes: number): Promise<StatsBucketRow[]> {
+  const result = await db.query<StatsBucketRow>(
+    `SELECT date_trunc('second', started_at) AS at,
+            count(*)::int AS sent,
+            (count(*) FILTER (WHERE outcome = 'SUCCEEDED'))::int AS succeeded,
+            (count(*) FILTER (WHERE outcome = 'FAILED'))::int AS failed,
+            (count(*) FILTER (WHERE outcome = 'RETRYING'))::int AS retried,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
+            avg(duration_ms) AS avg_ms
+       FROM delivery_attempt
+      WHERE started_at >= now() - $2 * interval '1 minute' AND ($1::uuid IS NULL OR site_id = $1)
+      GROUP BY 1 ORDER BY 1`,
+    [siteId, minutes],
+  );
+  return result.rows;
+}
