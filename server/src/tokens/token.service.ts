@@ -407,8 +407,7 @@ export class TokenService implements AccessTokenProvider {
     trigger: TokenTrigger,
     replaceRefreshToken: boolean,
   ): Promise<{ row: TokenRow | undefined; providerError?: string }> {
-    const marked = await markRefreshing(client, site.id, true);
-    if (marked) await this.publish(site.id, marked);
+    await this.publish(site.id, await markRefreshing(client, site.id));
     const startedAt = new Date();
     let response: TokenResponse;
     try {

@@ -5,7 +5,7 @@ import type { Sealed } from '../crypto/secrets.js';
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
-export type StoredTokenStatus = 'VALID' | 'EXPIRING' | 'EXPIRED' | 'FAILED';
+export type StoredTokenStatus = 'NONE' | 'VALID' | 'EXPIRING' | 'EXPIRED' | 'FAILED';
 
 export interface TokenRow {
   siteId: string;
@@ -94,14 +94,15 @@ export async function saveTokenFailure(db: Queryable, siteId: string, failure: T
   return rows[0]!;
 }
 
-/** Marks a token request in flight (the REFRESHING state); only a row that exists can show it. */
-export async function markRefreshing(db: Queryable, siteId: string, refreshing: boolean): Promise<TokenRow | undefined> {
+/** Marks a token request in flight (the REFRESHING state), creating the row for a site's first request. */
+export async function markRefreshing(db: Queryable, siteId: string): Promise<TokenRow> {
   const { rows } = await db.query<TokenRow>(
-    `UPDATE site_token SET refreshing_since = CASE WHEN $2 THEN now() ELSE NULL END, updated_at = now()
-     WHERE site_id = $1 RETURNING ${TOKEN_COLUMNS}`,
-    [siteId, refreshing],
+    `INSERT INTO site_token (site_id, status, refreshing_since, updated_at) VALUES ($1, 'NONE', now(), now())
+     ON CONFLICT (site_id) DO UPDATE SET refreshing_since = now(), updated_at = now()
+     RETURNING ${TOKEN_COLUMNS}`,
+    [siteId],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /** Forgets a token obtained under a config that has since changed. */

@@ -10,8 +10,9 @@ export class Migration0002Tokens extends Migration {
     this.addSql(`
       CREATE TABLE site_token (
         site_id uuid PRIMARY KEY REFERENCES site(id) ON DELETE CASCADE,
-        -- The last transition the watcher or a token request wrote; REFRESHING is refreshing_since.
-        status text NOT NULL CHECK (status IN ('VALID', 'EXPIRING', 'EXPIRED', 'FAILED')),
+        -- The last transition the watcher or a token request wrote; REFRESHING is refreshing_since
+        -- (NONE: a first token request is in flight, nothing obtained yet).
+        status text NOT NULL CHECK (status IN ('NONE', 'VALID', 'EXPIRING', 'EXPIRED', 'FAILED')),
         access_token text,
         refresh_token text,
         token_type text,
