@@ -16,7 +16,8 @@ export interface SignedToken {
 const parsedKeys = new Map<string, KeyObject>();
 const PARSED_KEY_CACHE_SIZE = 64;
 
-function rsaKey(pem: string): KeyObject {
+/** The parsed private key, memoised by its PEM text. */
+export function privateKeyFromPem(pem: string): KeyObject {
   let key = parsedKeys.get(pem);
   if (!key) {
     key = createPrivateKey({ key: pem, format: 'pem' });
@@ -33,7 +34,7 @@ function signingKey(config: JwtAuth, secrets: Secrets<JwtSecret>): KeyObject | U
       return new TextEncoder().encode(secrets.secret);
     case JwtAlgorithm.RS256:
       if (!secrets.privateKey) throw new MissingSecretError('JWT', 'RS256 private key');
-      return rsaKey(secrets.privateKey);
+      return privateKeyFromPem(secrets.privateKey);
     default: {
       const unknown: never = config.algorithm;
       throw new Error(`unknown JWT algorithm ${String(unknown)}`);
