@@ -13,7 +13,8 @@ const request: OutgoingRequest = { method: 'POST', url: 'https://crm.example.com
 const context: SignContext = { now: new Date(0), siteId: 's', deliveryId: 'd', uuid: 'u' };
 
 describe('Basic (RFC 7617)', () => {
-  it.each(VECTORS.vectors.map((v: { id: string }) => [v.id, v]))('%s reproduces the RFC example', async (_, v: { user_id: string; password: string; authorization: string }) => {
+  const examples = VECTORS.vectors as Array<{ id: string; user_id: string; password: string; authorization: string }>;
+  it.each(examples.map((v) => [v.id, v] as const))('%s reproduces the RFC example', async (_, v) => {
     const config = { method: AuthMethod.BASIC, sealed: {}, username: v.user_id } as unknown as BasicAuth;
     const signed = await signBasic(config, { password: v.password }, request, context);
     expect(`Basic ${basicCredentials(v.user_id, v.password)}`).toBe(v.authorization);
