@@ -444,7 +444,8 @@ export class TokenService implements AccessTokenProvider {
       refreshToken: response.refreshToken ? this.deps.box.seal(response.refreshToken, refreshContext(site.id)) : undefined,
       replaceRefreshToken,
       tokenType: response.tokenType,
-      obtainedAt: startedAt,
+      // When the answer arrived: a caller who asked before this (e.g. after a 401) takes this token.
+      obtainedAt: new Date(),
       expiresAt,
       refreshAt: refreshAtFor(startedAt, expiresAt, this.deps.settings.refreshMarginSeconds),
       configFingerprint: configFingerprint(site),

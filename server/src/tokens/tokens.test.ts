@@ -374,3 +374,71 @@ describe('failures give a clear FAILED state, not a crash', () => {
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
+
+describe('refresh rules', () => {
+  it('a forced refresh (receiver said 401) from 50 callers at once makes one request and gives them the new token', async () => {
+    op.addClient(op.clientCredentialsClient('forced', 'f-secret'));
+    const site = await createSite({ oauth2ClientCredentials: { tokenUrl: op.tokenUrl, clientId: 'forced', clientSecret: 'f-secret' } });
+    const entity = await siteEntity(site.id);
+    const before = await app.services.tokens.accessTokenFor(entity);
+    op.resetCounts();
+    op.tokenDelayMs = 200;
+    try {
+      const after = await Promise.all(Array.from({ length: 50 }, () => app.services.tokens.accessTokenFor(entity, { forceRefresh: true })));
+      expect(new Set(after).size).toBe(1);
+      expect(after[0]).not.toBe(before);
+      expect(op.tokenRequests()).toBe(1);
+      expect((await history(site.id))[0]).toMatchObject({ trigger: 'FORCED', outcome: 'SUCCEEDED' });
+    } finally {
+      op.tokenDelayMs = 0;
+    }
+  });
+
+  it('a failure only a person can fix waits for them; editing the site lets it try again', async () => {
+    op.addClient(op.clientCredentialsClient('fixable', 'good-secret'));
+    const site = await createSite({ oauth2ClientCredentials: { tokenUrl: op.tokenUrl, clientId: 'fixable', clientSecret: 'bad-secret' } });
+    op.resetCounts();
+    await expect(app.services.tokens.accessTokenFor(await siteEntity(site.id))).rejects.toBeInstanceOf(TokenUnavailableError);
+    await expect(app.services.tokens.accessTokenFor(await siteEntity(site.id))).rejects.toBeInstanceOf(TokenUnavailableError);
+    expect(op.tokenRequests()).toBe(1);
+    ok(
+      await app.gql('mutation ($id: ID!, $input: SiteUpdateInput!) { updateSite(id: $id, input: $input) { id } }', {
+        id: site.id,
+        input: { auth: { oauth2ClientCredentials: { tokenUrl: op.tokenUrl, clientId: 'fixable', clientSecret: 'good-secret' } } },
+      }),
+    );
+    expect(await app.services.tokens.accessTokenFor(await siteEntity(site.id))).toBeTruthy();
+    expect((await tokenOf(site.id)).status).toBe('VALID');
+    expect(op.tokenRequests()).toBe(2);
+  });
+
+  it('a token obtained under another configuration (scope changed) is dropped and fetched again', async () => {
+    op.addClient(op.clientCredentialsClient('rescoped', 'r-secret'));
+    const site = await createSite({ oauth2ClientCredentials: { tokenUrl: op.tokenUrl, clientId: 'rescoped', clientSecret: 'r-secret', scope: 'api' } });
+    const first = await app.services.tokens.accessTokenFor(await siteEntity(site.id));
+    ok(
+      await app.gql('mutation ($id: ID!, $input: SiteUpdateInput!) { updateSite(id: $id, input: $input) { id } }', {
+        id: site.id,
+        input: { auth: { oauth2ClientCredentials: { tokenUrl: op.tokenUrl, clientId: 'rescoped', scope: 'api read' } } },
+      }),
+    );
+    expect((await tokenOf(site.id)).status).toBe('NONE');
+    op.resetCounts();
+    const second = await app.services.tokens.accessTokenFor(await siteEntity(site.id));
+    expect(second).not.toBe(first);
+    expect(op.requests).toEqual([expect.objectContaining({ scope: 'api read' })]);
+  });
+
+  it('connecting again replaces the whole grant; an OAUTH2 site that was never connected says so', async () => {
+    const clientId = `web-${++counter}`;
+    const site = await createSite({
+      oauth2: { consumerKey: clientId, consumerSecret: 's', authorizationUrl: op.authorizationUrl, tokenUrl: op.tokenUrl, scope: 'openid api' },
+    });
+    const error = await app.services.tokens.accessTokenFor(await siteEntity(site.id)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenUnavailableError);
+    expect((error as TokenUnavailableError).message).toContain('Connect');
+    expect((error as TokenUnavailableError).needsReconnect).toBe(true);
+    const viewerless = await app.gql('mutation ($id: ID!) { refreshAccessToken(siteId: $id) { status } }', { id: site.id });
+    expect(viewerless.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
