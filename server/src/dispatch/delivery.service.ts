@@ -6,6 +6,7 @@ import type { FieldError } from '../auth/types.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
+import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import {
   type AttemptRow,
@@ -40,8 +41,6 @@ export const WEBHOOK_LIMITS = {
 
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const;
 
-/** The header every request carries: the delivery's id, the same on every retry. */
-export const DELIVERY_ID_HEADER = 'x-delivery-id';
 
 /** Headers the caller may not set: the site, the HTTP layer or the dispatcher own them. */
 const RESERVED_HEADERS = new Set([
@@ -89,21 +88,6 @@ function toAttempt(row: AttemptRow): DeliveryAttempt {
     outcome: row.outcome as DeliveryStatus,
     nextAttemptAt: row.next_attempt_at,
   });
-}
-
-/** Turns a payload into the bytes sent, by the site's content type. */
-export function encodeBody(payload: unknown, contentType: string): Buffer {
-  const media = contentType.split(';')[0]!.trim().toLowerCase();
-  const isJson = media === 'application/json' || media.endsWith('+json');
-  if (!isJson && typeof payload === 'string') return Buffer.from(payload, 'utf8');
-  if (media === 'application/x-www-form-urlencoded' && payload && typeof payload === 'object' && !Array.isArray(payload)) {
-    const form = new URLSearchParams();
-    for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
-      form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
-    }
-    return Buffer.from(form.toString(), 'utf8');
-  }
-  return Buffer.from(JSON.stringify(payload ?? null), 'utf8');
 }
 
 interface SiteRow {

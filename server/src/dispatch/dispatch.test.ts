@@ -254,7 +254,7 @@ describe('retries', () => {
     const text = JSON.stringify(done);
     expect(text).not.toContain(SECRET_VALUES.password);
     expect(text).not.toContain(Buffer.from(`alice:${SECRET_VALUES.password}`).toString('base64'));
-    expect(text).toContain('[redacted]');
+    expect(text).toContain('••••••••');
   });
 });
 

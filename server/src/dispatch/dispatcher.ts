@@ -3,7 +3,6 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenBucket } from 'limiter';
-import { definitionOf } from '../auth/registry.js';
 import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
@@ -12,7 +11,9 @@ import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import { type AccessTokenProvider, TokenUnavailableError } from '../tokens/provider.js';
-import { DELIVERY_ID_HEADER, DISPATCH_WAKE, publishUpdates } from './delivery.service.js';
+import { maskSecrets, secretsOf } from '../signing/mask.js';
+import { signWebhook } from '../signing/signed-request.js';
+import { DISPATCH_WAKE, publishUpdates } from './delivery.service.js';
 import {
   type AttemptOutcome,
   type ClaimedDelivery,
@@ -279,7 +280,7 @@ export class Dispatcher {
         await this.release(items.slice(k).map((d) => d.id));
         break;
       }
-      let request: OutgoingRequest;
+      let request: OutgoingRequest & { accessToken?: string };
       try {
         request = await this.prepare(context, delivery);
       } catch (error) {
@@ -315,12 +316,8 @@ export class Dispatcher {
     await Promise.all(recorded);
   }
 
-  private async prepare(context: SiteContext, delivery: ClaimedDelivery): Promise<OutgoingRequest> {
+  private async prepare(context: SiteContext, delivery: ClaimedDelivery): Promise<OutgoingRequest & { accessToken?: string }> {
     const { site } = context;
-    const headers: Record<string, string> = { 'user-agent': 'trusted-sites/0.1' };
-    for (const [name, value] of delivery.headers) headers[name] = value;
-    headers['content-type'] = site.contentType;
-    headers[DELIVERY_ID_HEADER] = delivery.id;
     let accessToken: string | undefined;
     if (OAUTH2_METHODS.has(site.authMethod)) {
       const tokens = this.deps.tokens();
@@ -332,19 +329,13 @@ export class Dispatcher {
         throw new PrepareError(`no access token: ${(error as Error).message}`, true);
       }
     }
-    const request: OutgoingRequest = { method: delivery.method, url: site.url, headers, body: delivery.body };
-    // Signing is last: it may cover every header and the body.
-    return definitionOf(site.authMethod).sign(site.auth as never, context.secrets, request, {
-      now: new Date(),
-      siteId: site.id,
-      deliveryId: delivery.id,
-      uuid: randomUUID(),
-      accessToken,
-    });
+    // The same builder testSite uses: caller headers, content type, x-delivery-id, then the signer, last.
+    const signed = await signWebhook(site, context.secrets, { method: delivery.method, headers: delivery.headers, body: delivery.body, deliveryId: delivery.id, accessToken });
+    return { ...signed, accessToken };
   }
 
   /** Sends one attempt; `recorded` settles once its row is written (a promise in an object, so awaiting the send does not wait for the write). */
-  private async send(context: SiteContext, delivery: ClaimedDelivery, request: OutgoingRequest): Promise<{ recorded: Promise<void> }> {
+  private async send(context: SiteContext, delivery: ClaimedDelivery, request: OutgoingRequest & { accessToken?: string }): Promise<{ recorded: Promise<void> }> {
     const { dispatch } = this.deps.config;
     const controller = new AbortController();
     this.aborts.add(controller);
@@ -457,19 +448,7 @@ export class Dispatcher {
   }
 }
 
-/** Receivers sometimes echo the request: keep the site's secrets and signatures out of stored excerpts. */
-function scrub(text: string, context: SiteContext, request: OutgoingRequest): string {
-  const needles = new Set<string>();
-  for (const value of Object.values(context.secrets)) if (value && value.length >= 4) needles.add(value);
-  for (const name of ['authorization', 'x-amz-security-token', 'x-goog-security-token']) {
-    const value = request.headers[name];
-    if (value) {
-      needles.add(value);
-      const credential = value.split(' ').slice(1).join(' ');
-      if (credential.length >= 8) needles.add(credential);
-    }
-  }
-  let out = text;
-  for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join('[redacted]');
-  return out;
+/** Receivers sometimes echo the request: keep the site's secrets and the credentials sent out of stored excerpts. */
+function scrub(text: string, context: SiteContext, request: OutgoingRequest & { accessToken?: string }): string {
+  return maskSecrets(text, secretsOf(context.secrets, request.headers, request.accessToken));
 }
