@@ -38,7 +38,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   setLogLevel(config.logLevel);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const step of stops.reverse()) await step().catch((error) => log.error('shutdown step failed', { error: String(error) }));
+    for (const step of stops.reverse()) {
+      log.debug(`stopping: ${step.toString().replace(/\s+/g, ' ').replace(/^\(\) => /, '').slice(0, 60)}`);
+      await step().catch((error) => log.error('shutdown step failed', { error: String(error) }));
+    }
   };
   try {
     let embedded: EmbeddedDatabase | undefined;
@@ -114,13 +117,15 @@ export async function main(): Promise<void> {
   const started = Date.now();
   const app = await startApp(config);
   log.info(`started in ${Date.now() - started} ms`);
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // A Ctrl-C reaches node twice (from the terminal and forwarded by npm): only a later, deliberate one forces the exit.
+      if (Date.now() - stoppingSince < 2000) return;
       log.info('second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info(`${signal}: shutting down`);
     app.stop().then(
       () => process.exit(0),

@@ -18,7 +18,7 @@ function startServer(dataDir: string, port: number): { child: ChildProcess; read
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', TRUSTED_SITES_ADMIN_TOKEN: '', TRUSTED_SITES_MASTER_KEY: '', LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', TRUSTED_SITES_ADMIN_TOKEN: '', TRUSTED_SITES_MASTER_KEY: '', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -94,7 +94,9 @@ describe('start, stop, crash and restart with an embedded PostgreSQL', () => {
     expect(dump).not.toContain(token);
     expect(dump).not.toContain('restart-secret');
 
-    first.child.kill('SIGTERM');
+    // Ctrl-C in a terminal under npm delivers SIGINT twice (terminal + npm forwarding): still one clean stop.
+    first.child.kill('SIGINT');
+    first.child.kill('SIGINT');
     expect(await exited(first.child)).toBe(0);
     expect(alive(postmaster)).toBe(false);
 
