@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import type { TokenRequestContentType } from '../auth/common.js';
 import { JwtBearerGrant } from '../auth/oauth2-jwt-bearer/config.js';
 import { AuthMethod, OAUTH2_METHODS } from '../auth/types.js';
@@ -48,6 +48,12 @@ import { OAuthConnect, TOKEN_STATE_TOPIC, TokenState, type TokenStateEvent, Toke
 const LOCK_CLASS = 7261002;
 /** A REFRESHING mark older than this belongs to a process that died mid-request. */
 const STALE_REFRESHING_MS = 120_000;
+/**
+ * Connections that hold a site's lock through its token request come from their own small pool:
+ * waiting on another process's lock must not take connections the dispatcher and the API need.
+ * More sites than this renewing at once in one process simply queue.
+ */
+const LOCK_CONNECTIONS = 4;
 /** SPEC §7: the connect state expires within 10 minutes. */
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -105,8 +111,14 @@ export class TokenService implements AccessTokenProvider {
   private watchTimer: NodeJS.Timeout | undefined;
   private watchTick: Promise<void> | undefined;
   private watching = false;
+  private readonly lockPool: pg.Pool;
 
-  constructor(private readonly deps: TokenServiceDeps) {}
+  constructor(private readonly deps: TokenServiceDeps) {
+    this.lockPool = new pg.Pool({ connectionString: deps.db.url, max: LOCK_CONNECTIONS, application_name: 'trusted-sites-tokens' });
+    this.lockPool.on('error', () => {
+      // An idle connection dropped; the pool replaces it.
+    });
+  }
 
   // ---- AccessTokenProvider -------------------------------------------------------------------
 
@@ -239,11 +251,13 @@ export class TokenService implements AccessTokenProvider {
     this.watchTimer = setTimeout(loop, 0);
   }
 
+  /** Stops the watcher, lets token requests in flight finish, and closes the lock connections. */
   async stopWatcher(): Promise<void> {
     this.watching = false;
     clearTimeout(this.watchTimer);
     await this.watchTick;
     await Promise.allSettled([...this.inflight.values()]);
+    if (!this.lockPool.ended) await this.lockPool.end();
   }
 
   async watchOnce(): Promise<void> {
@@ -321,7 +335,7 @@ export class TokenService implements AccessTokenProvider {
   }
 
   private async withSiteLock<T>(siteId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.deps.db.pool.connect();
+    const client = await this.lockPool.connect();
     let broken: Error | undefined;
     try {
       // Session-level, held across the HTTP request; if this connection dies PostgreSQL releases it.
