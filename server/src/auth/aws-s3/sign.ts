@@ -1,4 +1,4 @@
-import { signAwsRequest } from '../aws/sign.js';
+import { prepareTarget, s3ObjectPath, signAwsRequest } from '../aws/sign.js';
 import { MissingSecretError } from '../errors.js';
 import { AWS_SCHEME } from '../aws/sigv4.js';
 import type { OutgoingRequest, Secrets, SignContext } from '../types.js';
@@ -25,15 +25,47 @@ export function inferS3Region(host: string): string | undefined {
 }
 
 export function s3Region(config: Pick<AwsS3Auth, 'region'>, siteUrl: string): string {
-  return config.region || inferS3Region(new URL(siteUrl).host) || DEFAULT_S3_REGION;
+  return config.region || prepareSite(siteUrl).region || DEFAULT_S3_REGION;
+}
+
+interface PreparedSite {
+  origin: string;
+  host: string;
+  /** The site's path in S3's canonical form, without trailing slashes. */
+  base: string;
+  search: string;
+  region: string | undefined;
+}
+
+// The site URL is the same for every upload; split and canonicalise it once.
+const preparedSites = new Map<string, PreparedSite>();
+const PREPARED_SITE_CACHE_SIZE = 1024;
+
+function prepareSite(siteUrl: string): PreparedSite {
+  let site = preparedSites.get(siteUrl);
+  if (!site) {
+    const { origin, host, target } = prepareTarget(siteUrl, true);
+    const mark = target.indexOf('?');
+    const path = mark < 0 ? target : target.slice(0, mark);
+    site = { origin, host, base: path.replace(/\/+$/, ''), search: mark < 0 ? '' : target.slice(mark), region: inferS3Region(host) };
+    if (preparedSites.size >= PREPARED_SITE_CACHE_SIZE) preparedSites.delete(preparedSites.keys().next().value!);
+    preparedSites.set(siteUrl, site);
+  }
+  return site;
+}
+
+// What renderObjectKey produces from the format's safe characters and ids is already canonical but for these.
+const NEEDS_ENCODING = /[^A-Za-z0-9\-_.~/]/;
+
+/** The request target of an object: `{site path}/{key}{site query}`, the key in S3's canonical form. */
+function objectTarget(site: PreparedSite, key: string): string {
+  return `${site.base}/${NEEDS_ENCODING.test(key) ? s3ObjectPath(key) : key}${site.search}`;
 }
 
 /** `{site url}/{key}`: exactly one slash between them, whatever the site URL ends with; its query is kept. */
 export function objectUrl(siteUrl: string, key: string): string {
-  const url = new URL(siteUrl);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${key}`;
-  url.hash = '';
-  return url.toString();
+  const site = prepareSite(siteUrl);
+  return `${site.origin}${objectTarget(site, key)}`;
 }
 
 /** The webhook becomes an object upload: `PUT {site url}/{object key}` with the payload as its body. */
@@ -51,13 +83,19 @@ export async function signAwsS3(
     deliveryId: context.deliveryId,
     contentType: request.headers['content-type'] ?? 'application/octet-stream',
   });
-  const upload: OutgoingRequest = { ...request, method: 'PUT', url: objectUrl(request.url, key) };
-  return signAwsRequest(upload, {
-    scheme: AWS_SCHEME,
-    region: s3Region(config, request.url),
-    service: config.service || 's3',
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: secrets.secretAccessKey },
-    now: context.now,
-    s3: true,
-  });
+  const site = prepareSite(request.url);
+  const target = objectTarget(site, key);
+  const upload: OutgoingRequest = { ...request, method: 'PUT', url: `${site.origin}${target}` };
+  return signAwsRequest(
+    upload,
+    {
+      scheme: AWS_SCHEME,
+      region: config.region || site.region || DEFAULT_S3_REGION,
+      service: config.service || 's3',
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: secrets.secretAccessKey },
+      now: context.now,
+      s3: true,
+    },
+    { origin: site.origin, host: site.host, target },
+  );
 }

@@ -70,38 +70,76 @@ function firstValuesOnly(search: string): string {
   return `?${kept.join('&')}`;
 }
 
-/** Signs a request for an AWS-style service: aws4 for AWS's own names, the generalised signer for a vendor's copy. */
-export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParams): OutgoingRequest {
-  const url = new URL(request.url);
-  if (params.s3) {
-    url.pathname = s3ObjectPath(url.pathname);
-    url.search = firstValuesOnly(url.search);
+/** A URL split the way the signers need it: where to connect, the `host` header, the request target. */
+export interface PreparedTarget {
+  /** `https://host[:port]` */
+  origin: string;
+  host: string;
+  /** Path and query, tidied (and for S3 in canonical form). */
+  target: string;
+}
+
+function prepare(url: string, s3: boolean): PreparedTarget {
+  const parsed = new URL(url);
+  if (s3) {
+    parsed.pathname = s3ObjectPath(parsed.pathname);
+    parsed.search = firstValuesOnly(parsed.search);
   }
-  const target = tidyTarget(url);
+  return { origin: `${parsed.protocol}//${parsed.host}`, host: parsed.host, target: tidyTarget(parsed) };
+}
+
+// A site's URL is the same on every delivery; parsing and tidying it once per URL keeps the signer
+// close to aws4's own cost (bench/signing.bench.ts).
+const preparedTargets = new Map<string, PreparedTarget>();
+const PREPARED_TARGET_CACHE_SIZE = 1024;
+
+export function prepareTarget(url: string, s3: boolean): PreparedTarget {
+  const key = s3 ? `s3 ${url}` : url;
+  let prepared = preparedTargets.get(key);
+  if (!prepared) {
+    prepared = prepare(url, s3);
+    if (preparedTargets.size >= PREPARED_TARGET_CACHE_SIZE) preparedTargets.delete(preparedTargets.keys().next().value!);
+    preparedTargets.set(key, prepared);
+  }
+  return prepared;
+}
+
+let lastDate: { time: number; text: string } = { time: Number.NaN, text: '' };
+/** `amzDate`, remembered for the last instant: a batch of deliveries is signed within the same second. */
+function requestDate(now: Date): string {
+  const time = Math.floor(now.getTime() / 1000);
+  if (lastDate.time !== time) lastDate = { time, text: amzDate(now) };
+  return lastDate.text;
+}
+
+const EMPTY_MEANS_ABSENT = ['content-type', 'content-length', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
+
+/**
+ * Signs a request for an AWS-style service: aws4 for AWS's own names, the generalised signer for a
+ * vendor's copy. `target` may be given when the caller already split the URL (the S3 upload does).
+ */
+export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParams, target?: PreparedTarget): OutgoingRequest {
+  const { origin, host, target: path } = target ?? prepareTarget(request.url, params.s3);
   // An empty body is sent as no body: aws4 would otherwise add content-length: 0 to a GET.
   const body = request.body.length > 0 ? request.body : undefined;
-  // aws4 tests these by truthiness: an empty one would be added a second time under its capitalised name.
   const headers = { ...request.headers };
-  for (const name of ['content-type', 'content-length', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']) {
-    if (headers[name] === '') delete headers[name];
-  }
+  // aws4 tests these by truthiness: an empty one would be added a second time under its capitalised name.
+  for (const name of EMPTY_MEANS_ABSENT) if (headers[name] === '') delete headers[name];
   const aws4Fits = isAwsScheme(params.scheme) && (params.service === 's3') === params.s3;
   if ((params.engine ?? (aws4Fits ? 'aws4' : 'generalised')) === 'aws4') {
     if (!aws4Fits) throw new Error('aws4 cannot sign this scheme');
-    headers.host ??= url.host;
+    headers.host ??= host;
     delete headers.authorization;
     // Passing the date pins aws4 to the caller's clock instead of its own `new Date()`.
-    headers['x-amz-date'] ??= amzDate(params.now);
-    const signed = aws4.sign(
-      { method: request.method, host: url.host, path: target, headers, body, service: params.service, region: params.region },
-      params.credentials,
-    );
+    headers['x-amz-date'] ??= requestDate(params.now);
+    const signed = aws4.sign({ method: request.method, host, path, headers, body, service: params.service, region: params.region }, params.credentials);
     const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(signed.headers ?? {})) out[name.toLowerCase()] = String(value);
-    return { ...request, url: `${url.protocol}//${url.host}${signed.path}`, headers: out };
+    const signedHeaders = signed.headers as Record<string, string | number>;
+    for (const name in signedHeaders) out[name.toLowerCase()] = String(signedHeaders[name]);
+    return { ...request, url: `${origin}${signed.path}`, headers: out };
   }
   const signed = signSigV4(
-    { method: request.method, host: url.host, path: target, headers, body },
+    { method: request.method, host, path, headers, body },
     {
       scheme: params.scheme,
       region: params.region,
@@ -113,7 +151,7 @@ export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParam
       signBody: params.s3 || !isAwsScheme(params.scheme),
     },
   );
-  return { ...request, url: `${url.protocol}//${url.host}${signed.path}`, headers: signed.headers };
+  return { ...request, url: `${origin}${signed.path}`, headers: signed.headers };
 }
 
 export function awsScheme(config: Pick<AwsAuth, 'algorithmPrefix' | 'vendorKey'>): SigV4Scheme {
