@@ -49,6 +49,13 @@ export async function startReceiver(handler: Handler = () => ({ status: 200, bod
   const server = http.createServer((req, res) => {
     receiver.inFlight += 1;
     receiver.maxInFlight = Math.max(receiver.maxInFlight, receiver.inFlight);
+    // A sender killed mid-request never ends its body: count it out when the connection goes.
+    let counted = true;
+    const done = () => {
+      if (counted) receiver.inFlight -= 1;
+      counted = false;
+    };
+    res.once('close', done);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
@@ -57,7 +64,7 @@ export async function startReceiver(handler: Handler = () => ({ status: 200, bod
       try {
         const answer = await receiver.handler(request, index);
         if (answer.delayMs) await sleep(answer.delayMs);
-        receiver.inFlight -= 1;
+        done();
         if (answer.destroy) {
           req.socket.destroy();
           return;
@@ -65,7 +72,7 @@ export async function startReceiver(handler: Handler = () => ({ status: 200, bod
         res.writeHead(answer.status ?? 200, answer.headers ?? { 'content-type': 'text/plain' });
         res.end(answer.body ?? '');
       } catch {
-        receiver.inFlight -= 1;
+        done();
         res.writeHead(500).end();
       }
     });
