@@ -7,5 +7,5 @@ export { AccessTokenMissingError };
 export function signWithAccessToken(methodLabel: string, request: OutgoingRequest, context: SignContext): OutgoingRequest {
   const token = context.accessToken;
   if (!token) throw new AccessTokenMissingError(methodLabel);
-  return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
+  return { method: request.method, url: request.url, headers: { ...request.headers, authorization: `Bearer ${token}` }, body: request.body };
 }

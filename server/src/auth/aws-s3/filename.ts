@@ -72,7 +72,19 @@ export function parseFilenameFormat(format: string): { parts: Part[] } | { error
   return { parts };
 }
 
+const extensions = new Map<string, string>();
+
 export function extensionFor(contentType: string): string {
+  let extension = extensions.get(contentType);
+  if (extension === undefined) {
+    extension = extensionOfEssence(contentType);
+    // Content types come from a handful of site settings; the bound only guards against odd callers.
+    if (extensions.size < 256) extensions.set(contentType, extension);
+  }
+  return extension;
+}
+
+function extensionOfEssence(contentType: string): string {
   const essence = contentType.split(';')[0]!.trim().toLowerCase();
   if (essence === 'application/json' || essence.endsWith('+json')) return 'json';
   if (essence === 'application/xml' || essence === 'text/xml' || essence.endsWith('+xml')) return 'xml';
@@ -113,20 +125,42 @@ function partsOf(format: string): Part[] {
 export function renderObjectKey(format: string, values: FilenameValues): string {
   const parsed = { parts: partsOf(format) };
   const d = values.now;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const expand: Record<FilenamePlaceholder, () => string> = {
-    yyyy: () => pad(d.getUTCFullYear(), 4),
-    MM: () => pad(d.getUTCMonth() + 1),
-    dd: () => pad(d.getUTCDate()),
-    HH: () => pad(d.getUTCHours()),
-    mm: () => pad(d.getUTCMinutes()),
-    ss: () => pad(d.getUTCSeconds()),
-    SSS: () => pad(d.getUTCMilliseconds(), 3),
-    epoch: () => String(d.getTime()),
-    uuid: () => values.uuid,
-    siteId: () => values.siteId,
-    deliveryId: () => values.deliveryId,
-    ext: () => extensionFor(values.contentType),
-  };
-  return parsed.parts.map((p) => ('literal' in p ? p.literal : expand[p.placeholder]())).join('');
+  let key = '';
+  for (const part of parsed.parts) key += 'literal' in part ? part.literal : expand(part.placeholder, d, values);
+  return key;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+function expand(placeholder: FilenamePlaceholder, d: Date, values: FilenameValues): string {
+  switch (placeholder) {
+    case 'yyyy':
+      return pad(d.getUTCFullYear(), 4);
+    case 'MM':
+      return pad(d.getUTCMonth() + 1);
+    case 'dd':
+      return pad(d.getUTCDate());
+    case 'HH':
+      return pad(d.getUTCHours());
+    case 'mm':
+      return pad(d.getUTCMinutes());
+    case 'ss':
+      return pad(d.getUTCSeconds());
+    case 'SSS':
+      return pad(d.getUTCMilliseconds(), 3);
+    case 'epoch':
+      return String(d.getTime());
+    case 'uuid':
+      return values.uuid;
+    case 'siteId':
+      return values.siteId;
+    case 'deliveryId':
+      return values.deliveryId;
+    case 'ext':
+      return extensionFor(values.contentType);
+    default: {
+      const unknown: never = placeholder;
+      throw new Error(`unknown placeholder ${String(unknown)}`);
+    }
+  }
 }

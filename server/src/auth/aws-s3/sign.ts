@@ -85,7 +85,7 @@ export async function signAwsS3(
   });
   const site = prepareSite(request.url);
   const target = objectTarget(site, key);
-  const upload: OutgoingRequest = { ...request, method: 'PUT', url: `${site.origin}${target}` };
+  const upload: OutgoingRequest = { method: 'PUT', url: `${site.origin}${target}`, headers: request.headers, body: request.body };
   return signAwsRequest(
     upload,
     {

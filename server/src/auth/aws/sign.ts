@@ -114,6 +114,12 @@ function requestDate(now: Date): string {
 
 const EMPTY_MEANS_ABSENT = ['content-type', 'content-length', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
 
+function needsCleaning(headers: Record<string, string>): boolean {
+  if (headers.authorization !== undefined) return true;
+  for (const name of EMPTY_MEANS_ABSENT) if (headers[name] === '') return true;
+  return false;
+}
+
 /**
  * Signs a request for an AWS-style service: aws4 for AWS's own names, the generalised signer for a
  * vendor's copy. `target` may be given when the caller already split the URL (the S3 upload does).
@@ -122,21 +128,31 @@ export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParam
   const { origin, host, target: path } = target ?? prepareTarget(request.url, params.s3);
   // An empty body is sent as no body: aws4 would otherwise add content-length: 0 to a GET.
   const body = request.body.length > 0 ? request.body : undefined;
-  const headers = { ...request.headers };
-  // aws4 tests these by truthiness: an empty one would be added a second time under its capitalised name.
-  for (const name of EMPTY_MEANS_ABSENT) if (headers[name] === '') delete headers[name];
+  let headers = request.headers;
+  if (needsCleaning(headers)) {
+    headers = { ...headers };
+    delete headers.authorization;
+    // aws4 tests these by truthiness: an empty one would be added a second time under its capitalised name.
+    for (const name of EMPTY_MEANS_ABSENT) if (headers[name] === '') delete headers[name];
+  }
   const aws4Fits = isAwsScheme(params.scheme) && (params.service === 's3') === params.s3;
   if ((params.engine ?? (aws4Fits ? 'aws4' : 'generalised')) === 'aws4') {
     if (!aws4Fits) throw new Error('aws4 cannot sign this scheme');
-    headers.host ??= host;
-    delete headers.authorization;
-    // Passing the date pins aws4 to the caller's clock instead of its own `new Date()`.
-    headers['x-amz-date'] ??= requestDate(params.now);
-    const signed = aws4.sign({ method: request.method, host, path, headers, body, service: params.service, region: params.region }, params.credentials);
+    // aws4 copies the headers before adding its own, so ours are passed as they are.
+    const signer = new aws4.RequestSigner(
+      { method: request.method, host, path, headers, body, service: params.service, region: params.region },
+      params.credentials,
+    ) as aws4.RequestSigner & { datetime?: string };
+    // Pins aws4 to the caller's clock instead of its own `new Date()` (a request's own x-amz-date still wins).
+    signer.datetime = headers['x-amz-date'] || requestDate(params.now);
+    const signed = signer.sign();
     const out: Record<string, string> = {};
     const signedHeaders = signed.headers as Record<string, string | number>;
-    for (const name in signedHeaders) out[name.toLowerCase()] = String(signedHeaders[name]);
-    return { ...request, url: `${origin}${signed.path}`, headers: out };
+    for (const name in signedHeaders) {
+      const value = signedHeaders[name]!;
+      out[name.toLowerCase()] = typeof value === 'string' ? value : String(value);
+    }
+    return { method: request.method, url: `${origin}${signed.path}`, headers: out, body: request.body };
   }
   const signed = signSigV4(
     { method: request.method, host, path, headers, body },
@@ -151,7 +167,7 @@ export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParam
       signBody: params.s3 || !isAwsScheme(params.scheme),
     },
   );
-  return { ...request, url: `${origin}${signed.path}`, headers: signed.headers };
+  return { method: request.method, url: `${origin}${signed.path}`, headers: signed.headers, body: request.body };
 }
 
 export function awsScheme(config: Pick<AwsAuth, 'algorithmPrefix' | 'vendorKey'>): SigV4Scheme {

@@ -16,8 +16,6 @@ export async function signBasic(
   request: OutgoingRequest,
   _context: SignContext,
 ): Promise<OutgoingRequest> {
-  return {
-    ...request,
-    headers: { ...request.headers, authorization: `Basic ${basicCredentials(config.username, secrets.password ?? '')}` },
-  };
+  const authorization = `Basic ${basicCredentials(config.username, secrets.password ?? '')}`;
+  return { method: request.method, url: request.url, headers: { ...request.headers, authorization }, body: request.body };
 }

@@ -55,7 +55,7 @@ export async function mintJwt(config: JwtAuth, secrets: Secrets<JwtSecret>, now:
 }
 
 export function withBearer(request: OutgoingRequest, token: string): OutgoingRequest {
-  return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
+  return { method: request.method, url: request.url, headers: { ...request.headers, authorization: `Bearer ${token}` }, body: request.body };
 }
 
 /** Pure: signs a fresh token on every call. The registry uses the caching wrapper in token-cache.ts. */
