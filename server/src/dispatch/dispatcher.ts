@@ -3,6 +3,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenBucket } from 'limiter';
+import pg from 'pg';
 import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
@@ -32,7 +33,7 @@ export const SITE_CHANGED = 'site.changed';
 
 export interface DispatcherDeps {
   config: Config;
-  pool: import('pg').Pool;
+  pool: pg.Pool;
   pubsub: PgPubSub;
   sites: SiteService;
   /** The OAuth2 token store, when this build has one; read at use so it may be wired later. */
@@ -44,6 +45,29 @@ interface SiteContext {
   secrets: Secrets<string>;
   /** Bumped when the site changes: lanes stop and give back what they have not sent yet. */
   generation: number;
+}
+
+interface LaneState {
+  lane: number;
+  /** Ask for more when the queue is down to this (half of what a claim gives it). */
+  refillAt: number;
+  /** Claimed deliveries this lane will send, in order. */
+  queue: ClaimedDelivery[];
+}
+
+interface SiteRun {
+  siteId: string;
+  context: SiteContext | undefined;
+  contextAt: number;
+  lanes: Map<number, LaneState>;
+  /** Rate slots held, as local monotonic times, ascending; `slotHead` is the next unused one. */
+  slots: number[];
+  slotHead: number;
+  /** Lanes waiting for a slot. */
+  waiting: number;
+  slotWaiters: Set<() => void>;
+  bucket: TokenBucket | undefined;
+  interval: number;
 }
 
 class PrepareError extends Error {
@@ -73,14 +97,36 @@ export class Dispatcher {
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
   private readonly generations = new Map<string, number>();
-  private readonly buckets = new Map<string, { interval: number; bucket: TokenBucket }>();
+  private readonly runs = new Map<string, SiteRun>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private wakeTimer: { at: number; timer: NodeJS.Timeout } | undefined;
   private lastReclaim = 0;
+  /** Whether the next pass looks for newly due sites, or only tops up the sites this process runs. */
+  private scanDue = true;
+  /** Counters for benchmarks and debugging. */
+  readonly stats = { pumps: 0, claims: 0, claimed: 0, released: 0, flushes: 0, recorded: 0, skippedSlots: 0, busy: 0, rateWait: 0 };
+  /** Recent request duration per site (ms, moving average): sizes claims to what lanes can send. */
+  private readonly durations = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
+
+  /**
+   * Attempt rows, give-backs and lease renewals go through their own connections with
+   * synchronous_commit off: if PostgreSQL itself crashes, the last few milliseconds of them can be
+   * lost, which leaves those deliveries IN_FLIGHT until their lease expires and they are sent
+   * again — a duplicate the delivery-id header lets receivers drop, never a lost delivery.
+   * Accepting a webhook and claiming one stay fully durable.
+   */
+  private readonly bookkeeping: pg.Pool;
 
   constructor(private readonly deps: DispatcherDeps) {
     const d = deps.config.dispatch;
+    this.bookkeeping = new pg.Pool({
+      connectionString: deps.pool.options.connectionString,
+      max: 3,
+      application_name: 'trusted-sites-dispatch',
+      options: '-c synchronous_commit=off',
+    });
+    this.bookkeeping.on('error', () => undefined);
     this.http = new OutgoingHttp({
       allowPrivateTargets: deps.config.allowPrivateTargets,
       connectTimeoutMs: d.connectTimeoutMs,
@@ -105,7 +151,7 @@ export class Dispatcher {
     const poll = setInterval(() => this.wake(true), config.dispatch.pollIntervalMs);
     const heartbeat = setInterval(() => {
       if (this.activeLanes > 0) {
-        renewLeases(this.deps.pool, this.worker, config.dispatch.leaseMs).catch((error) => log.error('could not renew leases', { error: String(error) }));
+        renewLeases(this.bookkeeping, this.worker, config.dispatch.leaseMs).catch((error) => log.error('could not renew leases', { error: String(error) }));
       }
     }, Math.max(250, Math.floor(config.dispatch.leaseMs / 3)));
     poll.unref();
@@ -125,6 +171,7 @@ export class Dispatcher {
     for (const off of this.unsubscribe) off();
     for (const timer of this.timers) clearInterval(timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer.timer);
+    for (const run of this.runs.values()) for (const waiter of run.slotWaiters) waiter();
     const grace = this.deps.config.dispatch.shutdownGraceMs;
     const finished = Promise.all([...this.lanes]).then(() => true);
     const inTime = await Promise.race([finished, sleep(grace, false, { ref: false })]);
@@ -136,12 +183,14 @@ export class Dispatcher {
     while (this.pumping) await sleep(5);
     await this.flush();
     await this.http.close().catch(() => undefined);
+    await this.bookkeeping.end().catch(() => undefined);
   }
 
   /** Asks the loop to look for work; calls made while it runs coalesce into one more pass. */
-  wake(fromPoll = false): void {
+  wake(fromPoll = false, scan = true): void {
     if (this.stopping) return;
     if (fromPoll) this.lastReclaim = 0;
+    if (scan) this.scanDue = true;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -167,6 +216,7 @@ export class Dispatcher {
       do {
         this.pumpAgain = false;
         if (this.stopping) break;
+        this.stats.pumps += 1;
         const { dispatch } = this.deps.config;
         if (Date.now() - this.lastReclaim >= dispatch.pollIntervalMs) {
           this.lastReclaim = Date.now();
@@ -176,19 +226,24 @@ export class Dispatcher {
             publishUpdates(this.deps.pubsub, reclaimed);
           }
         }
-        const sites = await findDueSites(this.deps.pool);
+        const sites = this.scanDue ? await findDueSites(this.deps.pool) : [];
+        this.scanDue = false;
         // Processes start from different sites so one does not always win the same gate.
         for (let i = sites.length - 1; i > 0; i--) {
           const j = Math.floor(Math.random() * (i + 1));
           [sites[i], sites[j]] = [sites[j]!, sites[i]!];
         }
+        for (const [siteId, run] of this.runs) {
+          if (run.lanes.size === 0) this.runs.delete(siteId);
+          else if (!sites.includes(siteId)) sites.push(siteId);
+        }
+        let claimed = false;
         for (const siteId of sites) {
           if (this.stopping) break;
-          const free = dispatch.concurrency - this.activeLanes;
-          if (free <= 0) break;
-          await this.claimFor(siteId, free);
+          if (await this.claimFor(siteId)) claimed = true;
         }
-        if (!this.stopping) {
+        // Something claimed will wake us when it needs more; otherwise, when is the next retry due?
+        if (!this.stopping && !claimed) {
           const next = await msUntilNextDue(this.deps.pool);
           if (next !== undefined) this.scheduleWake(next + 1);
         }
@@ -201,11 +256,38 @@ export class Dispatcher {
     }
   }
 
-  private async claimFor(siteId: string, freeLanes: number): Promise<void> {
+  /** The local state of a site this process sends to: its lanes, and the rate slots it holds. */
+  private runFor(siteId: string): SiteRun {
+    let run = this.runs.get(siteId);
+    if (!run) {
+      run = { siteId, context: undefined, contextAt: 0, lanes: new Map(), slots: [], slotHead: 0, waiting: 0, slotWaiters: new Set(), bucket: undefined, interval: 0 };
+      this.runs.set(siteId, run);
+    }
+    return run;
+  }
+
+  /** True when it got deliveries or slots. */
+  private async claimFor(siteId: string): Promise<boolean> {
     const { dispatch } = this.deps.config;
+    const run = this.runFor(siteId);
+    // A lane sends one request after another: it can use about lookahead / duration deliveries
+    // before the slots claimed with them are behind it. Unknown duration: one per lane.
+    const duration = this.durations.get(siteId);
+    const perLane = duration === undefined ? 1 : Math.min(64, Math.max(1, Math.floor(dispatch.rateLookaheadMs / Math.max(duration, 0.05))));
+    const ownLanes = [...run.lanes.values()].map((lane) => ({ lane: lane.lane, want: Math.max(0, perLane - lane.queue.length) }));
+    const queued = [...run.lanes.values()].reduce((n, lane) => n + lane.queue.length, 0);
+    // Slots to cover what the lanes will start before the next claim can answer: about
+    // lanes / duration per ms over the look-ahead (claims take tens of ms on a busy machine, and
+    // a lane without a slot idles). Slots left unused just pass; nobody else could have used them.
+    const lanesAfter = run.lanes.size + Math.max(0, Math.min(dispatch.concurrency - this.activeLanes, 256));
+    const pace = duration === undefined ? 0 : Math.ceil((Math.min(lanesAfter, 256) / Math.max(duration, 0.05)) * dispatch.rateLookaheadMs);
+    const extraSlots = Math.max(0, Math.max(queued + run.waiting, pace) - this.validSlots(run));
     const claim = await claimDeliveries(this.deps.pool, siteId, {
       worker: this.worker,
-      maxLanes: freeLanes,
+      ownLanes,
+      maxNewLanes: Math.max(0, dispatch.concurrency - this.activeLanes),
+      perNewLane: perLane,
+      extraSlots,
       maxCount: dispatch.claimBatch,
       leaseMs: dispatch.leaseMs,
       rateMarginMs: dispatch.rateMarginMs,
@@ -213,38 +295,64 @@ export class Dispatcher {
     });
     // Times are taken once the answer is here: slots can only move later, never earlier.
     const base = performance.now();
-    if (claim.kind === 'rate-wait') this.scheduleWake(claim.ms);
-    if (claim.kind === 'busy') this.scheduleWake(5);
-    if (claim.kind !== 'claimed') return;
-    publishUpdates(
-      this.deps.pubsub,
-      claim.deliveries.map((d) => ({ id: d.id, site_id: siteId })),
-    );
+    if (claim.kind === 'busy') {
+      this.stats.busy += 1;
+      this.scheduleWake(2);
+    }
+    if (claim.kind === 'rate-wait') {
+      this.stats.rateWait += 1;
+      this.scheduleWake(claim.ms);
+    }
+    if (claim.kind !== 'claimed') return false;
+    for (const lost of claim.lostLanes) run.lanes.get(lost)?.queue.splice(0);
+    if (!claim.slotOffsetsMs.length && !claim.deliveries.length) return false;
+    this.stats.claims += 1;
+    this.stats.claimed += claim.deliveries.length;
+    if (claim.deliveries.length) publishUpdates(this.deps.pubsub, claim.deliveries.map((d) => ({ id: d.id, site_id: siteId })));
     const generation = this.generations.get(siteId) ?? 0;
-    const site = await this.deps.sites.get(siteId);
-    if (!site) {
-      await this.release(claim.deliveries.map((d) => d.id));
-      return;
+    if (!run.context || run.context.generation !== generation || Date.now() - run.contextAt > 5000) {
+      const site = await this.deps.sites.get(siteId);
+      if (!site) {
+        await this.release(claim.deliveries.map((d) => d.id));
+        return false;
+      }
+      run.context = { site, secrets: this.deps.sites.openSecrets(site), generation };
+      run.contextAt = Date.now();
     }
-    const context: SiteContext = { site, secrets: this.deps.sites.openSecrets(site), generation };
-    const byLane = new Map<number, ClaimedDelivery[]>();
+    if (run.interval !== claim.slotIntervalMs) {
+      run.interval = claim.slotIntervalMs;
+      run.bucket = this.newBucket(claim.slotIntervalMs);
+    }
+    // Claims are serialised on the gate, so a later claim's slots come after an earlier one's.
+    for (const offset of claim.slotOffsetsMs) run.slots.push(base + offset);
+    for (const waiter of run.slotWaiters) waiter();
+    for (const lane of run.lanes.values()) lane.refillAt = Math.floor(perLane / 2);
     for (const delivery of claim.deliveries) {
-      let list = byLane.get(delivery.lane);
-      if (!list) byLane.set(delivery.lane, (list = []));
-      list.push(delivery);
+      let lane = run.lanes.get(delivery.lane);
+      if (!lane) {
+        lane = { lane: delivery.lane, queue: [], refillAt: 1 };
+        run.lanes.set(delivery.lane, lane);
+        lane.refillAt = Math.floor(perLane / 2);
+        lane.queue.push(delivery);
+        this.startLane(run, lane);
+      } else {
+        lane.queue.push(delivery);
+      }
     }
-    const bucket = this.bucketFor(siteId, claim.slotIntervalMs);
-    for (const items of byLane.values()) {
-      this.activeLanes += 1;
-      const lane = this.runLane(context, items, base, bucket)
-        .catch((error) => log.error('a dispatch lane failed', { siteId, error: (error as Error).message }))
-        .finally(() => {
-          this.activeLanes -= 1;
-          this.lanes.delete(lane);
-          this.wake();
-        });
-      this.lanes.add(lane);
-    }
+    return true;
+  }
+
+  private startLane(run: SiteRun, lane: LaneState): void {
+    this.activeLanes += 1;
+    const done = this.runLane(run, lane)
+      .catch((error) => log.error('a dispatch lane failed', { siteId: run.siteId, error: (error as Error).message }))
+      .finally(() => {
+        this.activeLanes -= 1;
+        this.lanes.delete(done);
+        if (run.lanes.get(lane.lane) === lane) run.lanes.delete(lane.lane);
+        this.wake();
+      });
+    this.lanes.add(done);
   }
 
   /**
@@ -252,34 +360,94 @@ export class Dispatcher {
    * spacing and holds at most the slots of half the margin, so even a stalled event loop
    * catching up cannot burst more than the slot check tolerates.
    */
-  private bucketFor(siteId: string, interval: number): TokenBucket {
-    const current = this.buckets.get(siteId);
-    if (current && current.interval === interval) return current.bucket;
+  private newBucket(interval: number): TokenBucket {
     const size = Math.max(1, Math.floor(this.deps.config.dispatch.rateMarginMs / 2 / interval));
     const bucket = new TokenBucket({ bucketSize: size, tokensPerInterval: 1, interval });
     // A new TokenBucket starts empty; the global slots already paced us, so start full.
     bucket.content = size;
-    this.buckets.set(siteId, { interval, bucket });
     return bucket;
   }
 
+  /** Slots still usable (not more than the tolerance behind now). */
+  private validSlots(run: SiteRun): number {
+    this.dropStaleSlots(run);
+    return run.slots.length - run.slotHead;
+  }
+
+  private dropStaleSlots(run: SiteRun): void {
+    const limit = performance.now() - this.deps.config.dispatch.rateMarginMs / 2;
+    while (run.slotHead < run.slots.length && run.slots[run.slotHead]! < limit) {
+      run.slotHead += 1;
+      this.stats.skippedSlots += 1;
+    }
+    if (run.slotHead > 1024) {
+      run.slots.splice(0, run.slotHead);
+      run.slotHead = 0;
+    }
+  }
+
   /**
-   * One lane: its deliveries one after another (so the lane is one of the site's threads), each
-   * started at its slot. A slot missed by more than half the margin is skipped rather than used
-   * late, which is what keeps every one-second window under maxRps; a delivery left without a
-   * slot is given back unsent.
+   * Takes the site's next rate slot and waits for it; every start uses its own slot and happens
+   * within half the margin after it, never before and never later (slots further behind are
+   * skipped, unused) — that is what keeps every one-second window under maxRps. Without a slot
+   * it asks for more and waits; false when none comes in time (the caller gives its work back).
    */
-  private async runLane(context: SiteContext, items: ClaimedDelivery[], base: number, bucket: TokenBucket): Promise<void> {
-    const tolerance = this.deps.config.dispatch.rateMarginMs / 2;
-    const slots = items.map((d) => base + d.slotOffsetMs);
+  private async takeSlot(run: SiteRun): Promise<boolean> {
+    const { dispatch } = this.deps.config;
+    const tolerance = dispatch.rateMarginMs / 2;
+    const giveUpAt = performance.now() + Math.max(1000, 2 * dispatch.rateLookaheadMs + run.interval * 2);
+    while (!this.stopping) {
+      this.dropStaleSlots(run);
+      if (run.slotHead < run.slots.length) {
+        const due = run.slots[run.slotHead]!;
+        run.slotHead += 1;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        await run.bucket!.removeTokens(1);
+        if (performance.now() <= due + tolerance) return true;
+        this.stats.skippedSlots += 1;
+        continue;
+      }
+      if (performance.now() > giveUpAt) return false;
+      run.waiting += 1;
+      this.wake(false, false);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(1, giveUpAt - performance.now()));
+        function done() {
+          clearTimeout(timer);
+          run.slotWaiters.delete(done);
+          resolve();
+        }
+        run.slotWaiters.add(done);
+      });
+      run.waiting -= 1;
+    }
+    return false;
+  }
+
+  /**
+   * One lane: its deliveries one after another, so the lane is one of the site's threads. The
+   * claim loop tops its queue up while it runs; it ends when the queue is empty.
+   */
+  private async runLane(run: SiteRun, lane: LaneState): Promise<void> {
     const recorded: Array<Promise<void>> = [];
-    let slot = 0;
-    for (let k = 0; k < items.length; k++) {
-      const delivery = items[k]!;
-      if (this.stopping || (this.generations.get(context.site.id) ?? 0) !== context.generation) {
-        await this.release(items.slice(k).map((d) => d.id));
+    // A claim may top the queue up while the last attempts are being written: go round again.
+    while (lane.queue.length) {
+      await this.sendQueue(run, lane, recorded);
+      await Promise.all(recorded.splice(0));
+    }
+  }
+
+  private async sendQueue(run: SiteRun, lane: LaneState, recorded: Array<Promise<void>>): Promise<void> {
+    while (lane.queue.length) {
+      const context = run.context!;
+      if (this.stopping || (this.generations.get(run.siteId) ?? 0) !== context.generation) {
+        await this.release(lane.queue.splice(0).map((d) => d.id));
         break;
       }
+      const delivery = lane.queue.shift()!;
+      // Top up before the queue runs dry, so the lane does not stop and wait for a claim.
+      if (lane.queue.length <= Math.max(1, lane.refillAt)) this.wake(false, false);
       let request: OutgoingRequest & { accessToken?: string };
       try {
         request = await this.prepare(context, delivery);
@@ -289,31 +457,12 @@ export class Dispatcher {
         recorded.push(this.record(context, delivery, { kind: 'prepare', retryable, message }, new Date(), null, null, false));
         continue;
       }
-      let started = false;
-      while (slot < slots.length && !this.stopping) {
-        const due = slots[slot]!;
-        const now = performance.now();
-        if (now > due + tolerance) {
-          slot += 1;
-          continue;
-        }
-        if (due > now) await sleep(due - now);
-        await bucket.removeTokens(1);
-        if (performance.now() > due + tolerance) {
-          slot += 1;
-          continue;
-        }
-        slot += 1;
-        started = true;
-        recorded.push((await this.send(context, delivery, request)).recorded);
+      if (!(await this.takeSlot(run))) {
+        await this.release([delivery.id, ...lane.queue.splice(0).map((d) => d.id)]);
         break;
       }
-      if (!started) {
-        await this.release(items.slice(k).map((d) => d.id));
-        break;
-      }
+      recorded.push((await this.send(context, delivery, request)).recorded);
     }
-    await Promise.all(recorded);
   }
 
   private async prepare(context: SiteContext, delivery: ClaimedDelivery): Promise<OutgoingRequest & { accessToken?: string }> {
@@ -348,6 +497,8 @@ export class Dispatcher {
         body: request.method === 'GET' ? undefined : request.body,
         signal: controller.signal,
       });
+      const previous = this.durations.get(context.site.id);
+      this.durations.set(context.site.id, previous === undefined ? response.durationMs : previous * 0.8 + response.durationMs * 0.2);
       const kept = response.body.subarray(0, dispatch.responseExcerptBytes);
       const excerpt = scrub(kept.toString('utf8').replace(/\u0000/g, ''), context, request);
       const truncated = response.truncated || response.body.length > kept.length;
@@ -414,10 +565,12 @@ export class Dispatcher {
       this.flushScheduled = false;
       while (this.pending.length) {
         const batch = this.pending.splice(0, 500);
+        this.stats.flushes += 1;
+        this.stats.recorded += batch.length;
         for (let tries = 0; ; tries++) {
           try {
             const rows = await completeAttempts(
-              this.deps.pool,
+              this.bookkeeping,
               this.worker,
               batch.map((b) => b.outcome),
             );
@@ -438,8 +591,9 @@ export class Dispatcher {
 
   private async release(ids: string[]): Promise<void> {
     if (!ids.length) return;
+    this.stats.released += ids.length;
     try {
-      const rows = await releaseDeliveries(this.deps.pool, this.worker, ids);
+      const rows = await releaseDeliveries(this.bookkeeping, this.worker, ids);
       publishUpdates(this.deps.pubsub, rows);
     } catch (error) {
       // The lease expiring gives them back anyway.

@@ -174,24 +174,34 @@ export interface ClaimedDelivery {
   forceTokenRefresh: boolean;
   tokenRefreshed: boolean;
   lane: number;
-  /** When this delivery may start, in ms after the claim's database time (its rate slot). */
-  slotOffsetMs: number;
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; deliveries: ClaimedDelivery[]; maxRps: number; threads: number; slotIntervalMs: number }
+  | {
+      kind: 'claimed';
+      deliveries: ClaimedDelivery[];
+      /** Rate slots granted, in ms after the claim's database time, ascending; at least one per delivery. */
+      slotOffsetsMs: number[];
+      /** Lanes this process asked to top up that another process now holds (its lease ran out): stop them. */
+      lostLanes: number[];
+      slotIntervalMs: number;
+    }
   /** Another process holds the site's gate right now. */
   | { kind: 'busy' }
-  /** Every lane (thread) of the site is in use. */
-  | { kind: 'lanes-full' }
   /** The rate slots are handed out further ahead than the look-ahead: try again in `ms`. */
   | { kind: 'rate-wait'; ms: number }
+  /** No lane free, or nothing due and no slots wanted. */
   | { kind: 'nothing' };
 
 export interface ClaimOptions {
   worker: string;
-  /** Lanes this process may still open. */
-  maxLanes: number;
+  /** Lanes of the site this process runs now, with how many more deliveries each could take. */
+  ownLanes: Array<{ lane: number; want: number }>;
+  /** Lanes this process may still open, and how many deliveries to give each. */
+  maxNewLanes: number;
+  perNewLane: number;
+  /** Slots wanted beyond one per delivery claimed now: for deliveries already held whose slots went unused. */
+  extraSlots: number;
   maxCount: number;
   leaseMs: number;
   rateMarginMs: number;
@@ -201,24 +211,36 @@ export interface ClaimOptions {
 /**
  * Takes due deliveries of one site within its global limits, in one short transaction on the
  * site's gate row (so claims for a site are serialised across every process):
- * - concurrency: the site's `threads` are lanes 0..threads-1; a lane is in use while any
- *   IN_FLIGHT delivery with a live lease carries its number, and a process sends the deliveries
- *   of one lane one after another — so requests in flight never exceed `threads`;
- * - rate: start times are handed out from `dispatch_gate.next_start_at`, spaced
- *   (1000 + margin) / maxRps ms, and only up to `lookaheadMs` ahead, so no one-second window
- *   holds more than maxRps starts.
+ * - concurrency: the site's `threads` are lanes 0..threads-1. A lane is held while any
+ *   IN_FLIGHT delivery with a live lease carries its number; the holder sends that lane's
+ *   deliveries one after another and may top it up, nobody else may use it. So requests in
+ *   flight never exceed `threads`, summed over every process.
+ * - rate: start times ("slots") are handed out from `dispatch_gate.next_start_at`, spaced
+ *   (1000 + margin) / maxRps ms, and only up to `lookaheadMs` ahead; each start uses its own
+ *   slot, so no one-second window holds more than maxRps starts.
  */
 export async function claimDeliveries(pool: pg.Pool, siteId: string, options: ClaimOptions): Promise<ClaimResult> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const gate = await client.query<{ now: string; start_offset_ms: number; status: string; max_rps: number; threads: number }>(
+    // The gate row, locked, and the lanes in use, in one round trip: a claim holds the gate only briefly.
+    const gate = await client.query<{
+      now: string;
+      start_offset_ms: number;
+      status: string;
+      max_rps: number;
+      threads: number;
+      held: Array<{ lane: number; mine: boolean }> | null;
+    }>(
       `SELECT c.now::text AS now, extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
-              s.status, s.max_rps, s.threads
+              s.status, s.max_rps, s.threads,
+              (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
+                 FROM (SELECT DISTINCT d.lane, d.leased_by = $2 AS mine FROM delivery d
+                        WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lease_until > c.now) h) AS held
          FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
         WHERE g.site_id = $1
         FOR UPDATE OF g SKIP LOCKED`,
-      [siteId],
+      [siteId, options.worker],
     );
     const row = gate.rows[0];
     if (!row) {
@@ -229,18 +251,21 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       await client.query('ROLLBACK');
       return { kind: 'nothing' };
     }
-    const busy = await client.query<{ lane: number }>(
-      `SELECT DISTINCT lane FROM delivery WHERE site_id = $1 AND status = 'IN_FLIGHT' AND lease_until > $2::timestamptz`,
-      [siteId, row.now],
-    );
-    const used = new Set(busy.rows.map((r) => r.lane));
-    // After `threads` is lowered, lanes above the new count may still be busy: they count too.
-    const available = Math.min(row.threads - used.size, options.maxLanes);
-    const lanes: number[] = [];
-    for (let lane = 0; lane < row.threads && lanes.length < available; lane++) if (!used.has(lane)) lanes.push(lane);
-    if (!lanes.length) {
+    const heldLanes = row.held ?? [];
+    const others = new Set(heldLanes.filter((r) => !r.mine).map((r) => r.lane));
+    const used = new Set(heldLanes.map((r) => r.lane));
+    const lostLanes = options.ownLanes.filter((o) => others.has(o.lane)).map((o) => o.lane);
+    // After `threads` is lowered, lanes above the new count drain but get nothing more.
+    const topUps = options.ownLanes.filter((o) => !others.has(o.lane) && o.lane < row.threads && o.want > 0);
+    for (const own of options.ownLanes) if (!others.has(own.lane)) used.add(own.lane);
+    const newLanes: number[] = [];
+    const room = Math.min(options.maxNewLanes, row.threads - used.size);
+    for (let lane = 0; lane < row.threads && newLanes.length < room; lane++) if (!used.has(lane)) newLanes.push(lane);
+    const targets = [...topUps.map((o) => ({ lane: o.lane, want: o.want })), ...newLanes.map((lane) => ({ lane, want: options.perNewLane }))];
+    const wanted = Math.min(options.maxCount, targets.reduce((n, t) => n + t.want, 0));
+    if (wanted === 0 && options.extraSlots === 0) {
       await client.query('ROLLBACK');
-      return { kind: 'lanes-full' };
+      return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], lostLanes, slotIntervalMs: 0 } : { kind: 'nothing' };
     }
     const interval = (1000 + options.rateMarginMs) / row.max_rps;
     const startOffset = Number(row.start_offset_ms);
@@ -248,24 +273,21 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       await client.query('ROLLBACK');
       return { kind: 'rate-wait', ms: startOffset - options.lookaheadMs };
     }
-    const slots = Math.floor((options.lookaheadMs - startOffset) / interval) + 1;
-    const limit = Math.min(slots, options.maxCount);
-    const due = await client.query<{ id: string }>(
-      `SELECT id FROM delivery
-        WHERE site_id = $1 AND status IN ('PENDING', 'RETRYING') AND next_attempt_at <= $2::timestamptz
-        ORDER BY next_attempt_at
-        LIMIT $3
-        FOR UPDATE SKIP LOCKED`,
-      [siteId, row.now, limit],
-    );
-    if (!due.rows.length) {
-      await client.query('ROLLBACK');
-      return { kind: 'nothing' };
+    const slotsInHorizon = Math.floor((options.lookaheadMs - startOffset) / interval) + 1;
+    const take = Math.min(wanted, slotsInHorizon);
+    // Lanes for the rows in the order they come back; any prefix of a round robin within each
+    // lane's want is itself within the wants, so fewer due rows than asked for is fine.
+    const laneOf: number[] = [];
+    const given = targets.map(() => 0);
+    for (let t = 0; laneOf.length < take; t = (t + 1) % targets.length) {
+      if (given[t]! < targets[t]!.want) {
+        given[t]! += 1;
+        laneOf.push(targets[t]!.lane);
+      }
     }
-    const ids = due.rows.map((r) => r.id);
-    const laneOf = ids.map((_, i) => lanes[i % lanes.length]!);
+    // Pick, claim and reserve their slots (plus any extra) in one statement.
     const claimed = await client.query<{
-      id: string;
+      id: string | null;
       method: string;
       headers: Array<[string, string]>;
       body: Buffer;
@@ -274,26 +296,44 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       force_token_refresh: boolean;
       token_refreshed: boolean;
       lane: number;
-      ord: number;
+      ord: string;
+      slots: number;
     }>(
-      `UPDATE delivery d
-          SET status = 'IN_FLIGHT', leased_by = $2, lease_until = $3::timestamptz + $4 * interval '1 millisecond', lane = u.lane,
-              attempt_count = d.attempt_count + 1, updated_at = $3::timestamptz
-         FROM unnest($1::uuid[], $5::int[]) WITH ORDINALITY AS u(id, lane, ord)
-        WHERE d.id = u.id
-        RETURNING d.id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, u.ord`,
-      [ids, options.worker, row.now, options.leaseMs, laneOf],
+      `WITH due AS (
+         SELECT id FROM delivery
+          WHERE site_id = $1 AND status IN ('PENDING', 'RETRYING') AND next_attempt_at <= $3::timestamptz
+          ORDER BY next_attempt_at
+          LIMIT $4
+          FOR UPDATE SKIP LOCKED
+       ), numbered AS (
+         SELECT id, row_number() OVER () AS ord FROM due
+       ), upd AS (
+         UPDATE delivery d
+            SET status = 'IN_FLIGHT', leased_by = $2, lease_until = $3::timestamptz + $5 * interval '1 millisecond', lane = ($6::int[])[n.ord],
+                attempt_count = d.attempt_count + 1, updated_at = $3::timestamptz
+           FROM numbered n
+          WHERE d.id = n.id
+          RETURNING d.id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord
+       ), slots AS (
+         SELECT least($7::int, (SELECT count(*) FROM due)::int + $8::int) AS n
+       ), gate AS (
+         UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $3::timestamptz) + ($9::float8 * (SELECT n FROM slots)) * interval '1 millisecond'
+          WHERE site_id = $1
+       )
+       SELECT upd.*, slots.n AS slots FROM slots LEFT JOIN upd ON true`,
+      [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval],
     );
-    await client.query(
-      `UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $2::timestamptz) + ($3::float8 * $4::int) * interval '1 millisecond'
-        WHERE site_id = $1`,
-      [siteId, row.now, interval, ids.length],
-    );
+    const slotCount = claimed.rows[0]?.slots ?? 0;
+    if (slotCount === 0) {
+      await client.query('ROLLBACK');
+      return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], lostLanes, slotIntervalMs: interval } : { kind: 'nothing' };
+    }
     await client.query('COMMIT');
     const deliveries = claimed.rows
+      .filter((r) => r.id !== null)
       .sort((a, b) => Number(a.ord) - Number(b.ord))
-      .map((r, i) => ({
-        id: r.id,
+      .map((r) => ({
+        id: r.id!,
         method: r.method,
         headers: r.headers,
         body: r.body,
@@ -302,9 +342,9 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
         forceTokenRefresh: r.force_token_refresh,
         tokenRefreshed: r.token_refreshed,
         lane: r.lane,
-        slotOffsetMs: startOffset + i * interval,
       }));
-    return { kind: 'claimed', deliveries, maxRps: row.max_rps, threads: row.threads, slotIntervalMs: interval };
+    const slotOffsetsMs = Array.from({ length: slotCount }, (_, i) => startOffset + i * interval);
+    return { kind: 'claimed', deliveries, slotOffsetsMs, lostLanes, slotIntervalMs: interval };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

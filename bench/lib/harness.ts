@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../server/src/config.js';
+import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
+import { type App, startApp } from '../../server/src/main.js';
+
+/** Shared plumbing for the dispatcher benchmarks: a fresh PostgreSQL, the app, child processes. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+export const MASTER_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+const children: ChildProcess[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** A throwaway embedded PostgreSQL with its default (durable) settings. */
+export async function startDatabase(): Promise<string> {
+  const dir = tempDir('ts-bench-pg-');
+  const db = await startEmbeddedPostgres(dir, {});
+  cleanups.push(async () => {
+    await db.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return db.url;
+}
+
+export function appEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: tempDir('ts-bench-data-'),
+    TRUSTED_SITES_ADMIN_TOKEN: ADMIN_TOKEN,
+    TRUSTED_SITES_MASTER_KEY: MASTER_KEY,
+    ALLOW_PRIVATE_TARGETS: 'true',
+    LOG_LEVEL: 'error',
+    // DISPATCH_* settings given to the benchmark apply to every process it starts.
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('DISPATCH_') && e[1] !== undefined)),
+    ...extra,
+  };
+}
+
+export async function startInProcessApp(databaseUrl: string, extra: Record<string, string> = {}): Promise<App & { url: string }> {
+  const app = await startApp(loadConfig(appEnv(databaseUrl, extra)));
+  cleanups.push(() => app.stop());
+  return app as App & { url: string };
+}
+
+function spawnReady(args: string[], env: Record<string, string>, marker: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = marker.exec(output);
+      if (match) resolve({ child, match });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code, signal) => reject(new Error(`${args[0]} exited (${code ?? signal}): ${output.slice(-2000)}`)));
+  });
+}
+
+export async function startDispatcherProcess(databaseUrl: string, extra: Record<string, string> = {}): Promise<ChildProcess> {
+  const { child } = await spawnReady(['server/src/dispatch/child-process.ts'], appEnv(databaseUrl, { TRUSTED_SITES_ROLE: 'dispatcher', ...extra }), /READY/);
+  return child;
+}
+
+export interface ReceiverStats {
+  count: number;
+  distinct: number;
+  duplicates: number;
+  maxInFlight: number;
+  arrivals: number[];
+}
+
+export async function startReceiverProcess(): Promise<{ url: string; stats(segment: string): Promise<ReceiverStats> }> {
+  const { match } = await spawnReady(['bench/lib/receiver-process.ts'], {}, /PORT (\d+)/);
+  const url = `http://127.0.0.1:${match[1]}`;
+  return { url, stats: async (segment) => (await fetch(`${url}/__stats/${encodeURIComponent(segment)}`)).json() as Promise<ReceiverStats> };
+}
+
+export function kill9(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+export async function stopAll(): Promise<void> {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) await kill9(child);
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}
+
+export async function gql<T = any>(baseUrl: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 1000)}`);
+  return body.data;
+}
+
+let siteCounter = 0;
+export async function createActiveSite(apiUrl: string, url: string, performance: { maxRps: number; threads: number }): Promise<string> {
+  siteCounter += 1;
+  const { createSite } = await gql(apiUrl, `mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
+    input: { name: `bench ${process.pid} ${siteCounter} ${url}`, url, performance, auth: { basic: { username: 'bench', password: 'bench-password-1' } } },
+  });
+  await gql(apiUrl, `mutation($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }`, { id: createSite.id });
+  return createSite.id as string;
+}
+
+export async function setSiteStatus(apiUrl: string, id: string, status: 'ACTIVE' | 'INACTIVE'): Promise<void> {
+  await gql(apiUrl, `mutation($id: ID!, $s: SiteStatus!) { setSiteStatus(id: $id, status: $s) { id } }`, { id, s: status });
+}
+
+/** sendWebhooks in batches of 1,000 (its limit), a few calls at once. */
+export async function sendMany(apiUrl: string, siteId: string, count: number, payloadOf: (i: number) => unknown, parallel = 4): Promise<string[]> {
+  const ids: string[] = new Array(count);
+  const batches: Array<[number, number]> = [];
+  for (let i = 0; i < count; i += 1000) batches.push([i, Math.min(count, i + 1000)]);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < batches.length) {
+        const [from, to] = batches[next++]!;
+        const inputs = [];
+        for (let i = from; i < to; i++) inputs.push({ siteId, payload: payloadOf(i) });
+        const { sendWebhooks } = await gql(apiUrl, `mutation($inputs: [WebhookInput!]!) { sendWebhooks(inputs: $inputs) { id } }`, { inputs });
+        sendWebhooks.forEach((d: { id: string }, k: number) => (ids[from + k] = d.id));
+      }
+    }),
+  );
+  return ids;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function machineNote(): string {
+  const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  return `machine: ${os.cpus().length} cores, load average ${load} (other engineers run tests on it at the same time)`;
+}

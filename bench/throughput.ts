@@ -1,0 +1,87 @@
+/**
+ * Throughput: 20,000 deliveries of 1 KB JSON to a fast local receiver (Basic auth, no rate cap,
+ * 64 threads), from the first sendWebhooks call to all SUCCEEDED, against plain undici sending the
+ * same 20,000 requests with the same concurrency to the same receiver. Target: ≥ 0.5.
+ *
+ *   npx tsx bench/throughput.ts [count] [--dispatchers=N]
+ *
+ * By default one process does it all (TRUSTED_SITES_ROLE=all). With --dispatchers=N the
+ * benchmark process serves the API only and N dispatcher-only processes send.
+ */
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { createActiveSite, machineNote, sendMany, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
+
+const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
+const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
+const THREADS = 64;
+const payloadOf = (i: number) => ({ id: i, kind: 'bench.event', data: 'x'.repeat(960) });
+const BASIC = `Basic ${Buffer.from('bench:bench-password-1').toString('base64')}`;
+
+async function plainUndici(url: string): Promise<number> {
+  const agent = new Agent({ connections: THREADS, keepAliveTimeout: 30_000 });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: THREADS }, async () => {
+      while (next < COUNT) {
+        const i = next++;
+        const response = await request(`${url}/${i}`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', authorization: BASIC, 'x-delivery-id': String(i) },
+          body: JSON.stringify(payloadOf(i)),
+        });
+        await response.body.text();
+        if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  await agent.close();
+  return elapsed;
+}
+
+async function main() {
+  console.log(machineNote());
+  const databaseUrl = await startDatabase();
+  const receiver = await startReceiverProcess();
+  const app = await startInProcessApp(databaseUrl, { TRUSTED_SITES_ROLE: DISPATCHERS ? 'api' : 'all' });
+  for (let i = 0; i < DISPATCHERS; i++) await startDispatcherProcess(databaseUrl);
+  console.log(DISPATCHERS ? `API in this process, ${DISPATCHERS} dispatcher process(es)` : 'API and dispatcher in this process (role all)');
+
+  const baseMs = await plainUndici(`${receiver.url}/baseline`);
+  const baseStats = await receiver.stats('baseline');
+  console.log(`plain undici: ${COUNT} requests, ${THREADS} at a time: ${baseMs.toFixed(0)} ms = ${((COUNT / baseMs) * 1000).toFixed(0)} req/s (receiver saw ${baseStats.count}, most in flight ${baseStats.maxInFlight})`);
+
+  const siteId = await createActiveSite(app.url, `${receiver.url}/dispatch`, { maxRps: 10_000, threads: THREADS });
+  const started = performance.now();
+  let acceptedMs = 0;
+  const sending = sendMany(app.url, siteId, COUNT, payloadOf).then((ids) => {
+    acceptedMs = performance.now() - started;
+    return ids;
+  });
+  for (;;) {
+    const { rows } = await app.services.db.pool.query(`SELECT status, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY status`, [siteId]);
+    const counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    if ((counts.SUCCEEDED ?? 0) >= COUNT) break;
+    if ((counts.FAILED ?? 0) > 0) throw new Error(`failed deliveries: ${JSON.stringify(counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const oursMs = performance.now() - started;
+  await sending;
+  const stats = await receiver.stats('dispatch');
+  console.log(
+    `trusted sites: ${COUNT} deliveries, sendWebhooks → all SUCCEEDED: ${oursMs.toFixed(0)} ms = ${((COUNT / oursMs) * 1000).toFixed(0)} deliveries/s ` +
+      `(all accepted after ${acceptedMs.toFixed(0)} ms; receiver saw ${stats.count}, distinct ids ${stats.distinct}, duplicates ${stats.duplicates}, most in flight ${stats.maxInFlight})`,
+  );
+  if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
+  console.log(`ratio (trusted sites throughput / plain undici throughput): ${(baseMs / oursMs).toFixed(2)}  (target ≥ 0.5)`);
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
