@@ -279,8 +279,9 @@ export class Dispatcher {
     // Slots to cover what the lanes will start before the next claim can answer: about
     // lanes / duration per ms over the look-ahead (claims take tens of ms on a busy machine, and
     // a lane without a slot idles). Slots left unused just pass; nobody else could have used them.
-    const lanesAfter = run.lanes.size + Math.max(0, Math.min(dispatch.concurrency - this.activeLanes, 256));
-    const pace = duration === undefined ? 0 : Math.ceil((Math.min(lanesAfter, 256) / Math.max(duration, 0.05)) * dispatch.rateLookaheadMs);
+    // Only with a backlog: slots reserved and not used still push later claims back, which an
+    // idle site must not pay for in latency.
+    const pace = duration === undefined || queued === 0 ? 0 : Math.ceil((run.lanes.size / Math.max(duration, 0.05)) * dispatch.rateLookaheadMs);
     const extraSlots = Math.max(0, Math.max(queued + run.waiting, pace) - this.validSlots(run));
     const claim = await claimDeliveries(this.deps.pool, siteId, {
       worker: this.worker,

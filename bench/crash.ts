@@ -1,0 +1,51 @@
+/**
+ * Crash: 5,000 deliveries, kill -9 of the (only) dispatcher process part-way, then a new one:
+ * the receiver must see 5,000 distinct delivery ids; duplicates (those in flight at the kill,
+ * sent again after their lease expired) are reported.
+ *
+ *   npx tsx bench/crash.ts [count]
+ *
+ * DISPATCH_LEASE_MS is 5 s here (default 60 s) so recovery does not dominate the run.
+ */
+import { performance } from 'node:perf_hooks';
+import { createActiveSite, kill9, machineNote, sendMany, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
+
+const COUNT = Number(process.argv[2] ?? 5000);
+const LEASE = { DISPATCH_LEASE_MS: process.env.DISPATCH_LEASE_MS ?? '5000' };
+
+async function main() {
+  console.log(machineNote());
+  const databaseUrl = await startDatabase();
+  const receiver = await startReceiverProcess();
+  const api = await startInProcessApp(databaseUrl, { TRUSTED_SITES_ROLE: 'api', ...LEASE });
+  // Each answer held 5 ms, so there is always work in flight to be cut off.
+  const segment = 'hold5-crash';
+  const siteId = await createActiveSite(api.url, `${receiver.url}/${segment}`, { maxRps: 10_000, threads: 32 });
+  const ids = await sendMany(api.url, siteId, COUNT, (i) => ({ i }));
+  const first = await startDispatcherProcess(databaseUrl, LEASE);
+  while ((await receiver.stats(segment)).count < COUNT / 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  await kill9(first);
+  const killedAt = performance.now();
+  const atKill = await receiver.stats(segment);
+  const { rows } = await api.services.db.pool.query(`SELECT status, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY status`, [siteId]);
+  console.log(`kill -9 after ${atKill.count} arrivals; database then: ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.status, r.n])))}`);
+  await startDispatcherProcess(databaseUrl, LEASE);
+  for (;;) {
+    const { rows: done } = await api.services.db.pool.query(`SELECT count(*)::int AS n FROM delivery WHERE site_id = $1 AND status = 'SUCCEEDED'`, [siteId]);
+    if (done[0].n >= COUNT) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const stats = await receiver.stats(segment);
+  const { rows: failed } = await api.services.db.pool.query(`SELECT count(*)::int AS n FROM delivery WHERE site_id = $1 AND status <> 'SUCCEEDED'`, [siteId]);
+  console.log(
+    `after restart: all ${COUNT} SUCCEEDED ${((performance.now() - killedAt) / 1000).toFixed(1)} s after the kill (lease ${LEASE.DISPATCH_LEASE_MS} ms); ` +
+      `receiver: ${stats.count} requests, distinct delivery ids ${stats.distinct} of ${ids.length} (ratio ${(stats.distinct / COUNT).toFixed(3)}), duplicates ${stats.duplicates}; not SUCCEEDED: ${failed[0].n}`,
+  );
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
