@@ -13,6 +13,9 @@ export const SiteFieldsFragment = graphql(`
     redirectUrl
     createdAt
     updatedAt
+    token {
+      ...TokenStateFields
+    }
     performance {
       maxRps
       threads
@@ -96,6 +99,9 @@ export const SitesQuery = graphql(`
           contentType
           status
           authMethod
+          token {
+            ...TokenStateFields
+          }
         }
       }
     }
