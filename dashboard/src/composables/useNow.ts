@@ -7,7 +7,11 @@ let timer: ReturnType<typeof setInterval> | undefined;
 
 export function useNow() {
   users += 1;
-  if (!timer) timer = setInterval(() => (now.value = Date.now()), 1000);
+  if (!timer) {
+    // The clock may have stood still since the last user left.
+    now.value = Date.now();
+    timer = setInterval(() => (now.value = Date.now()), 1000);
+  }
   onScopeDispose(() => {
     users -= 1;
     if (users === 0 && timer) {

@@ -1,33 +1,226 @@
-import { provideClient } from '@urql/vue';
+import urql from '@urql/vue';
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import { defineComponent, h } from 'vue';
+import { defineComponent, h, nextTick } from 'vue';
+import type { SiteFieldsFragment } from '../graphql/generated/graphql';
 import { type MockAnswer, mockClient } from '../test/mockClient';
 import { useSiteForm } from './useSiteForm';
 
-function withForm(answer: () => MockAnswer = () => ({ data: null })) {
+function withForm(answer: () => MockAnswer = () => ({ data: null }), site: SiteFieldsFragment | null = null) {
   let form!: ReturnType<typeof useSiteForm>;
   const { client, operations } = mockClient(answer);
   mount(
     defineComponent({
       setup() {
-        provideClient(client);
-        form = useSiteForm();
+        form = useSiteForm({ site });
         return () => h('div');
       },
     }),
+    { global: { plugins: [[urql, client]] } },
   );
   return { form, operations };
 }
 
-describe('useSiteForm client rules', () => {
-  it('reports every rule by its server path', () => {
+function fillBase(form: ReturnType<typeof useSiteForm>) {
+  form.base.name = 'CRM';
+  form.base.url = 'https://crm.example.com/hooks';
+}
+
+const savedBasic: SiteFieldsFragment = {
+  id: '6f1c2d3e-0000-4000-8000-000000000001',
+  name: 'CRM',
+  url: 'https://crm.example.com/hooks',
+  contentType: 'application/json',
+  status: 'DRAFT',
+  authMethod: 'BASIC',
+  redirectUrl: null,
+  createdAt: '2026-11-30T00:00:00Z',
+  updatedAt: '2026-11-30T00:00:00Z',
+  token: null,
+  performance: { maxRps: 2.5, threads: 3 },
+  auth: { __typename: 'BasicAuth', username: 'alice', passwordSet: true },
+};
+
+describe('useSiteForm: client rules mirror the server, keyed by its paths', () => {
+  it('reports every broken rule under the path the server would use', () => {
     const { form } = withForm();
     form.base.url = 'ftp://example.com';
     form.base.maxRps = '0';
+    form.base.threads = '2.5';
+    form.base.contentType = 'json';
     form.selectMethod('JWT');
     form.auth.timeToLive = '5 parsecs';
     expect(form.validate()).toBe(false);
-    expect(Object.keys(form.errors.value).sort()).toEqual(['auth.jwt.secret', 'auth.jwt.timeToLive', 'name', 'performance.maxRps', 'url']);
+    expect(form.errors.value).toMatchObject({
+      name: 'Name is required',
+      url: 'Must be an http:// or https:// URL',
+      contentType: expect.stringContaining('media type'),
+      'performance.maxRps': expect.stringContaining('0.1 to 10000'),
+      'performance.threads': 'Must be a whole number from 1 to 256',
+      'auth.jwt.secret': 'This secret is required',
+      'auth.jwt.timeToLive': expect.stringContaining('number and a unit'),
+    });
+  });
+
+  it('asks for a method before anything else about authentication', () => {
+    const { form } = withForm();
+    fillBase(form);
+    expect(form.validate()).toBe(false);
+    expect(Object.keys(form.errors.value)).toEqual(['auth']);
+  });
+
+  it.each([
+    ['BASIC', { username: 'a:b', password: 'x' }, 'auth.basic.username', 'Must not contain ":" (RFC 7617 §2)'],
+    ['AWS', { region: 'EU West', service: 'execute-api', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's' }, 'auth.aws.region', expect.stringContaining('region name')],
+    ['AWS', { region: 'eu-west-1', service: 'execute-api', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's', algorithmPrefix: 'goog4' }, 'auth.aws.algorithmPrefix', expect.stringContaining('upper-case')],
+    ['AWS_S3', { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's', filenameFormat: 'hooks/{yyyy}.json' }, 'auth.awsS3.filenameFormat', expect.stringContaining('{uuid} or {deliveryId}')],
+    ['AWS_S3', { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's', filenameFormat: '{deliveryId}/{nope}' }, 'auth.awsS3.filenameFormat', expect.stringContaining('Unknown placeholder {nope}')],
+    ['OAUTH2', { consumerKey: 'k', consumerSecret: 's', authorizationUrl: 'not a url', tokenUrl: 'https://a.example/token' }, 'auth.oauth2.authorizationUrl', expect.stringContaining('absolute URL')],
+    ['OAUTH2_CLIENT_CREDENTIALS', { tokenUrl: 'https://a.example/token', tokenExpirationMinutes: '1441', clientId: 'c', clientSecret: 's' }, 'auth.oauth2ClientCredentials.tokenExpirationMinutes', 'Must be a whole number of minutes from 1 to 1440'],
+    ['OAUTH2_JWT_BEARER', { tokenUrl: 'https://a.example/token', tokenExpirationMinutes: '121', clientId: 'c', privateKey: '-----BEGIN PRIVATE KEY-----\nx' }, 'auth.oauth2JwtBearer.tokenExpirationMinutes', 'Must be a whole number of minutes from 1 to 120'],
+    ['OAUTH2_JWT_BEARER', { tokenUrl: 'https://a.example/token', clientId: 'c', privateKey: '-----BEGIN PUBLIC KEY-----\nx' }, 'auth.oauth2JwtBearer.privateKey', expect.stringContaining('public key')],
+  ] as const)('%s: %s → %s', (method, values, path, message) => {
+    const { form } = withForm();
+    fillBase(form);
+    form.selectMethod(method);
+    Object.assign(form.auth, values);
+    expect(form.validate()).toBe(false);
+    expect(form.errors.value).toEqual({ [path]: message });
+  });
+
+  it('builds the create input: numbers as numbers, blank optionals left out, payload parsed', () => {
+    const { form } = withForm();
+    fillBase(form);
+    form.base.maxRps = '0.5';
+    form.selectMethod('JWT');
+    form.auth.secret = 'shh';
+    form.addPayloadRow();
+    form.payloadRows.value[0]!.key = 'aud';
+    form.payloadRows.value[0]!.value = '["crm", 2]';
+    expect(form.validate()).toBe(true);
+    expect(form.toCreateInput()).toEqual({
+      name: 'CRM',
+      url: 'https://crm.example.com/hooks',
+      contentType: 'application/json',
+      performance: { maxRps: 0.5, threads: 4 },
+      auth: { jwt: { algorithm: 'HS256', secret: 'shh', timeToLive: '5 minutes', payload: { aud: ['crm', 2] } } },
+    });
+  });
+});
+
+describe('useSiteForm: JWT payload values are checked as JSON while typed', () => {
+  it('flags a value until it parses, and a reserved claim name', () => {
+    const { form } = withForm();
+    form.selectMethod('JWT');
+    form.addPayloadRow();
+    const row = form.payloadRows.value[0]!;
+    row.key = 'iss';
+    row.value = 'loyalty';
+    expect(form.payloadRowError(row).value).toContain('Not valid JSON');
+    row.value = '"loyalty"';
+    expect(form.payloadRowError(row)).toEqual({ key: undefined, value: undefined });
+    row.key = 'exp';
+    expect(form.payloadRowError(row).key).toContain('set from the time-to-live');
+  });
+});
+
+describe('useSiteForm: server fieldErrors land on fields by path, never by message', () => {
+  it('maps each path to its field, a claim path to its row, and keeps unknown paths visible', async () => {
+    const { form } = withForm(() => ({
+      errors: [
+        {
+          message: 'Bad input',
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            fieldErrors: [
+              { path: 'name', message: 'zzz one' },
+              { path: 'auth.jwt.timeToLive', message: 'zzz two' },
+              { path: 'auth.jwt.payload.iss', message: 'zzz three' },
+              { path: 'somewhere.else', message: 'zzz four' },
+            ],
+          },
+        },
+      ],
+    }));
+    fillBase(form);
+    form.selectMethod('JWT');
+    form.auth.secret = 'shh';
+    form.addPayloadRow();
+    Object.assign(form.payloadRows.value[0]!, { key: 'iss', value: '"x"' });
+    const { site, error } = await form.submit();
+    expect(site).toBeNull();
+    expect(error?.graphQLErrors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(form.errors.value).toEqual({ name: 'zzz one', 'auth.jwt.timeToLive': 'zzz two', 'auth.jwt.payload.iss': 'zzz three' });
+    expect(form.payloadRowError(form.payloadRows.value[0]!).key).toBe('zzz three');
+    expect(form.otherErrors.value).toEqual([{ path: 'somewhere.else', message: 'zzz four' }]);
+  });
+
+  it('ignores fieldErrors of other codes', () => {
+    const { form } = withForm();
+    form.applyFieldErrors([]);
+    expect(form.errors.value).toEqual({});
+  });
+
+  it('sends nothing while the client rules fail', async () => {
+    const { form, operations } = withForm();
+    await form.submit();
+    expect(operations).toHaveLength(0);
+  });
+});
+
+describe('useSiteForm: switching method asks before discarding typed fields', () => {
+  it('switches at once when nothing was typed beyond the defaults', () => {
+    const { form } = withForm();
+    form.selectMethod('JWT');
+    expect(form.selectMethod('BASIC')).toBe(true);
+    expect(form.method.value).toBe('BASIC');
+    expect(form.pendingMethod.value).toBeNull();
+  });
+
+  it('waits for confirmation; cancel keeps the fields, confirm clears them', () => {
+    const { form } = withForm();
+    form.selectMethod('BASIC');
+    form.auth.username = 'alice';
+    expect(form.selectMethod('AWS')).toBe(false);
+    expect(form.pendingMethod.value).toBe('AWS');
+    expect(form.method.value).toBe('BASIC');
+    form.cancelMethodChange();
+    expect(form.auth.username).toBe('alice');
+    expect(form.selectMethod('AWS')).toBe(false);
+    form.confirmMethodChange();
+    expect(form.method.value).toBe('AWS');
+    expect(form.auth.username).toBeUndefined();
+    expect(form.auth.region).toBe('');
+  });
+
+  it('counts payload rows as typed', () => {
+    const { form } = withForm();
+    form.selectMethod('JWT');
+    form.addPayloadRow();
+    form.payloadRows.value[0]!.key = 'iss';
+    expect(form.selectMethod('BASIC')).toBe(false);
+  });
+});
+
+describe('useSiteForm: editing a saved site', () => {
+  it('loads plain fields, never secrets, and keeps a stored secret when left blank', async () => {
+    const { form, operations } = withForm(() => ({ data: { updateSite: savedBasic } }), savedBasic);
+    await nextTick();
+    expect(form.base.maxRps).toBe('2.5');
+    expect(form.auth).toEqual({ username: 'alice', password: '' });
+    expect(form.isSecretStored('password')).toBe(true);
+    expect(form.validate()).toBe(true);
+    expect(form.toUpdateInput().auth).toEqual({ basic: { username: 'alice' } });
+    await form.submit();
+    expect(operations[0]?.variables).toMatchObject({ id: savedBasic.id, input: { auth: { basic: { username: 'alice' } } } });
+  });
+
+  it('needs the secrets again after switching to another method', () => {
+    const { form } = withForm(undefined, savedBasic);
+    form.selectMethod('OAUTH2_CLIENT_CREDENTIALS');
+    form.confirmMethodChange();
+    Object.assign(form.auth, { tokenUrl: 'https://a.example/token', clientId: 'c' });
+    expect(form.validate()).toBe(false);
+    expect(form.errors.value).toEqual({ 'auth.oauth2ClientCredentials.clientSecret': 'This secret is required' });
   });
 });
