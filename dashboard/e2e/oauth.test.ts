@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type TestOidc, startTestOidc } from '../../server/test/oidc.js';
 import { type TestApp, ok, startTestApp } from '../../server/test/support.js';
-import { DESKTOP, buildDashboard, launchBrowser, pageErrorsOf, screenshot, screenshotOnFailure, signedInPage } from './support.js';
+import { DESKTOP, PHONE, buildDashboard, launchBrowser, pageErrorsOf, screenshot, screenshotOnFailure, signedInPage } from './support.js';
 
 let app: TestApp;
 let op: TestOidc;
@@ -91,6 +91,9 @@ describe('OAuth2 connect and refresh', () => {
     await tab.getByTestId('token-history').getByText('refresh_token').waitFor();
     await badge.and(list.locator('[data-token-status="VALID"]')).waitFor();
     await screenshot(tab, '34-site-page-refreshed');
+    await tab.setViewportSize(PHONE);
+    await screenshot(tab, '36-site-page-phone');
+    expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
     const history = ok(await app.gql(`query($id: ID!) { tokenHistory(siteId: $id) { grantType trigger outcome } }`, { id: site.id })).tokenHistory;
     expect(history.map((h: { grantType: string; trigger: string; outcome: string }) => `${h.grantType}/${h.trigger}/${h.outcome}`)).toEqual([

@@ -51,6 +51,8 @@ export function pageErrorsOf(page: Page): string[] {
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
+  // A full-page shot of a scrolled page draws sticky bars mid-page; from the top it looks as a user sees it.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

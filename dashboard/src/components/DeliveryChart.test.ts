@@ -33,4 +33,10 @@ describe('DeliveryChart', () => {
     expect(empty.text()).toContain('No attempts in the last 15 minutes');
     expect(empty.find('.cap').exists()).toBe(false);
   });
+
+  it('names a cap far above the traffic instead of flattening the bars under it', () => {
+    const wrapper = mount(DeliveryChart, { props: { buckets: [bucket(3, 7)], minutes: 5, maxRps: 1000, nowMs: NOW } });
+    expect(wrapper.find('.cap line').exists()).toBe(false);
+    expect(wrapper.get('.cap-off-scale').text()).toContain('max 1k/s, above this scale');
+  });
 });
