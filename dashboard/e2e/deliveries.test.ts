@@ -123,4 +123,28 @@ describe('deliveries', () => {
     expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([400, 200]);
     await context.close();
   });
+
+  it('tests the connection and previews the signed request, secrets masked', async () => {
+    const siteId = await activeSite('Probe receiver', 10);
+    const { context, page } = await signedInPage(browser);
+    await page.goto(`${app.url}/sites/${siteId}`);
+    await page.getByRole('heading', { level: 1, name: 'Probe receiver' }).waitFor();
+    const before = received.length;
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.getByTestId('test-result');
+    await result.getByText('Success').waitFor();
+    await result.getByText('HTTP 200').waitFor();
+    expect(received.length).toBe(before + 1);
+    // The Basic credentials went out, but the page shows them masked.
+    const shown = (await result.textContent()) ?? '';
+    expect(shown).toContain('authorization');
+    expect(shown).not.toContain(Buffer.from('hook:pw').toString('base64'));
+
+    await page.getByRole('button', { name: 'Show signed request' }).click();
+    const preview = page.locator('section[aria-labelledby="preview-title"]');
+    await preview.locator('.request-line').getByText(receiverUrl).waitFor();
+    expect(await preview.textContent()).not.toContain(Buffer.from('hook:pw').toString('base64'));
+    await screenshot(page, '23-test-connection-and-preview');
+    await context.close();
+  });
 });

@@ -288,4 +288,39 @@ describe('sign-in and sites', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await context.close();
   });
+
+  it('pages through the list 20 at a time, and drives the status dialog from the keyboard', async () => {
+    for (let n = 1; n <= 22; n++) {
+      ok(await app.gql(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
+        input: { name: `Bulk ${String(n).padStart(2, '0')}`, url: `https://bulk${n}.example.com/`, auth: { basic: { username: 'u', password: 'p' } } },
+      }));
+    }
+    const { context, page } = await signedInPage(browser);
+    await page.goto(app.url + '/?q=Bulk');
+    await page.getByText('1–20 of 22').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(20);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('21–22 of 22').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText('1–20 of 22').waitFor();
+
+    // Keyboard only: open the site, open the dialog, Escape closes it, Enter on the focused button confirms.
+    await page.getByRole('link', { name: 'Bulk 01' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Bulk 01' }).waitFor();
+    await page.getByRole('button', { name: 'Set active' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Set active');
+    await page.keyboard.press('Enter');
+    await page.locator('.page-header [data-status="ACTIVE"]').waitFor();
+    expect(await activeSiteNames(app)).toContain('Bulk 01');
+    await context.close();
+  });
 });
