@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.js';
+import { freePort } from '../src/db/embedded.js';
 import { type App, startApp } from '../src/main.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -57,7 +58,9 @@ export interface GqlResult<T> {
 /** The whole server on a fresh database (or the given one), API on a free port of 127.0.0.1. */
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase());
-  const app = await startApp(testConfig({ DATABASE_URL: databaseUrl, ...overrides }));
+  // A real port up front, so PUBLIC_URL (redirect URLs, OAuth callbacks) names where the server is.
+  const port = overrides.PORT ?? String(await freePort());
+  const app = await startApp(testConfig({ DATABASE_URL: databaseUrl, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides }));
   const url = app.url!;
   return Object.assign(app, {
     url,
