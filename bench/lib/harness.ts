@@ -13,6 +13,12 @@ export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 export const MASTER_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
+// Interrupted runs still stop their PostgreSQL and child processes.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+}
 
 function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -65,6 +71,7 @@ function spawnReady(args: string[], env: Record<string, string>, marker: RegExp)
     });
     child.stderr!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
     });
     child.once('exit', (code, signal) => reject(new Error(`${args[0]} exited (${code ?? signal}): ${output.slice(-2000)}`)));
   });
@@ -114,13 +121,19 @@ export async function gql<T = any>(baseUrl: string, query: string, variables?: R
 }
 
 let siteCounter = 0;
-export async function createActiveSite(apiUrl: string, url: string, performance: { maxRps: number; threads: number }): Promise<string> {
+/** A DRAFT site with Basic auth. */
+export async function createSite(apiUrl: string, url: string, performance: { maxRps: number; threads: number }): Promise<string> {
   siteCounter += 1;
   const { createSite } = await gql(apiUrl, `mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
     input: { name: `bench ${process.pid} ${siteCounter} ${url}`, url, performance, auth: { basic: { username: 'bench', password: 'bench-password-1' } } },
   });
-  await gql(apiUrl, `mutation($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }`, { id: createSite.id });
   return createSite.id as string;
+}
+
+export async function createActiveSite(apiUrl: string, url: string, performance: { maxRps: number; threads: number }): Promise<string> {
+  const id = await createSite(apiUrl, url, performance);
+  await setSiteStatus(apiUrl, id, 'ACTIVE');
+  return id;
 }
 
 export async function setSiteStatus(apiUrl: string, id: string, status: 'ACTIVE' | 'INACTIVE'): Promise<void> {

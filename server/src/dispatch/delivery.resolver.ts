@@ -73,7 +73,8 @@ export class DeliveryResolver {
   }
 
   @Subscription(() => Delivery, {
-    description: 'Every change of a delivery (accepted, claimed, each attempt, retried), from any process.',
+    description:
+      'Every change of a delivery (accepted, claimed, each attempt, retried), from any process. Each event carries the delivery as it is when the event reaches this server, so a fast delivery may show a later status than the change that raised it.',
     subscribe: ({ args, context }) => deliveryUpdates(context as Context, (args as { siteId?: string | null }).siteId),
   })
   deliveryUpdated(@Arg('siteId', () => ID, { nullable: true }) _siteId: string | null, @Root() delivery: Delivery): Delivery {

@@ -358,11 +358,13 @@ export class Dispatcher {
 
   /**
    * In-process pacing on top of the global slots: a bucket that refills at the site's slot
-   * spacing and holds at most the slots of half the margin, so even a stalled event loop
-   * catching up cannot burst more than the slot check tolerates.
+   * spacing and holds the slots of the start tolerance plus two, so even a stalled event loop
+   * catching up cannot burst more than the slot check tolerates. (It must not be tighter than
+   * the slots: a bucket of one token, taken a little late each time, falls further behind with
+   * every request and would make lanes miss slots they were granted.)
    */
   private newBucket(interval: number): TokenBucket {
-    const size = Math.max(1, Math.floor(this.deps.config.dispatch.rateMarginMs / 2 / interval));
+    const size = Math.floor(startTolerance(this.deps.config) / interval) + 2;
     const bucket = new TokenBucket({ bucketSize: size, tokensPerInterval: 1, interval });
     // A new TokenBucket starts empty; the global slots already paced us, so start full.
     bucket.content = size;
@@ -376,7 +378,7 @@ export class Dispatcher {
   }
 
   private dropStaleSlots(run: SiteRun): void {
-    const limit = performance.now() - this.deps.config.dispatch.rateMarginMs / 2;
+    const limit = performance.now() - startTolerance(this.deps.config);
     while (run.slotHead < run.slots.length && run.slots[run.slotHead]! < limit) {
       run.slotHead += 1;
       this.stats.skippedSlots += 1;
@@ -389,13 +391,13 @@ export class Dispatcher {
 
   /**
    * Takes the site's next rate slot and waits for it; every start uses its own slot and happens
-   * within half the margin after it, never before and never later (slots further behind are
+   * within the start tolerance after it, never before and never later (slots further behind are
    * skipped, unused) — that is what keeps every one-second window under maxRps. Without a slot
    * it asks for more and waits; false when none comes in time (the caller gives its work back).
    */
   private async takeSlot(run: SiteRun): Promise<boolean> {
     const { dispatch } = this.deps.config;
-    const tolerance = dispatch.rateMarginMs / 2;
+    const tolerance = startTolerance(this.deps.config);
     const giveUpAt = performance.now() + Math.max(1000, 2 * dispatch.rateLookaheadMs + run.interval * 2);
     while (!this.stopping) {
       this.dropStaleSlots(run);
@@ -555,7 +557,8 @@ export class Dispatcher {
       this.pending.push({ outcome, resolve });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => void this.flush());
+        // A few ms of gathering makes one statement out of many attempts.
+        setTimeout(() => void this.flush(), 3);
       }
     });
   }
@@ -601,6 +604,15 @@ export class Dispatcher {
       log.error('could not give back unsent deliveries', { error: (error as Error).message, count: ids.length });
     }
   }
+}
+
+/**
+ * How late after its slot a request may still start. A third of the margin: the other two
+ * thirds absorb the jitter between the start here and the arrival there (event loops of both
+ * processes, the network), which is what a receiver counting arrivals per second sees.
+ */
+function startTolerance(config: Config): number {
+  return config.dispatch.rateMarginMs / 3;
 }
 
 /** Receivers sometimes echo the request: keep the site's secrets and the credentials sent out of stored excerpts. */

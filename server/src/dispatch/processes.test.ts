@@ -225,7 +225,9 @@ describe('roles and processes', () => {
       await ready;
       const [id] = await sendMany(siteId, 1);
       await waitFor(() => seen.some((d) => d.id === id && d.status === 'SUCCEEDED'), 30_000, 'the SUCCEEDED event');
-      expect(seen.filter((d) => d.id === id).map((d) => d.status)).toContain('PENDING');
+      // One event per change (accepted, claimed, attempt); each shows the delivery as loaded when it
+      // reaches the subscriber, so a quick one may already show a later state.
+      expect(seen.filter((d) => d.id === id).length).toBeGreaterThanOrEqual(2);
       expect(seen.every((d) => d.siteId === siteId)).toBe(true);
     } finally {
       await client.dispose();

@@ -156,12 +156,16 @@ export async function findDueSites(db: Queryable): Promise<string[]> {
 /** Milliseconds until the next delivery of an ACTIVE site falls due, if any is waiting. */
 export async function msUntilNextDue(db: Queryable): Promise<number | undefined> {
   const result = await db.query<{ ms: number }>(
-    `SELECT extract(epoch FROM d.next_attempt_at - now()) * 1000 AS ms
-       FROM delivery d JOIN site s ON s.id = d.site_id AND s.status = 'ACTIVE'
-      WHERE d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at > now()
-      ORDER BY d.next_attempt_at LIMIT 1`,
+    `SELECT extract(epoch FROM min(n.at) - now()) * 1000 AS ms
+       FROM site s
+       CROSS JOIN LATERAL (
+         SELECT d.next_attempt_at AS at FROM delivery d
+          WHERE d.site_id = s.id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at > now()
+          ORDER BY d.next_attempt_at LIMIT 1) n
+      WHERE s.status = 'ACTIVE'`,
   );
-  return result.rows[0] ? Math.max(0, Number(result.rows[0].ms)) : undefined;
+  const ms = result.rows[0]?.ms;
+  return ms === null || ms === undefined ? undefined : Math.max(0, Number(ms));
 }
 
 export interface ClaimedDelivery {
