@@ -23,6 +23,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, 0o755);
+  cleanups.unshift(async () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
