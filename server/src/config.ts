@@ -55,9 +55,10 @@ export interface DispatchConfig {
   /** Most deliveries one claim takes for one site. */
   claimBatch: number;
   /**
-   * Rate slots are spaced `(1000 + rateMarginMs) / maxRps` ms apart, and a slot more than half the
-   * margin late is given up rather than used: so a receiver counting in any one-second window sees
-   * at most maxRps even with that much timing jitter, at the price of margin/1000 of the rate.
+   * Rate slots are spaced `(1000 + rateMarginMs) / maxRps` ms apart, and a slot more than a third
+   * of the margin late is given up rather than used: so a receiver counting in any one-second
+   * window sees at most maxRps even with the rest of the margin as timing jitter between sending
+   * and arrival, at the price of margin/1000 of the rate.
    */
   rateMarginMs: number;
   /** How far ahead of now a claim reserves rate slots; bigger batches, slower reaction to limit changes. */
