@@ -283,6 +283,7 @@ export class Dispatcher {
     // idle site must not pay for in latency.
     const pace = duration === undefined || queued === 0 ? 0 : Math.ceil((run.lanes.size / Math.max(duration, 0.05)) * dispatch.rateLookaheadMs);
     const extraSlots = Math.max(0, Math.max(queued + run.waiting, pace) - this.validSlots(run));
+    const asked = performance.now();
     const claim = await claimDeliveries(this.deps.pool, siteId, {
       worker: this.worker,
       ownLanes,
@@ -294,8 +295,14 @@ export class Dispatcher {
       rateMarginMs: dispatch.rateMarginMs,
       lookaheadMs: dispatch.rateLookaheadMs,
     });
-    // Times are taken once the answer is here: slots can only move later, never earlier.
-    const base = performance.now();
+    // Slots count from the claim's database time. Anchoring them at the moment the answer arrived
+    // would move them later by however long it took — and a late answer then squeezes its slots
+    // against the next claim's (more than maxRps in one second). So step back by the time since the
+    // database's clock read it, as the wall clocks say (one clock on one host; NTP across hosts) —
+    // but never by more than the whole claim took, which bounds what a skewed clock can do.
+    const answered = performance.now();
+    const sinceDatabaseNow = claim.kind === 'claimed' ? Math.min(Math.max(0, Date.now() - claim.databaseNowMs), answered - asked) : 0;
+    const base = answered - sinceDatabaseNow;
     if (claim.kind === 'busy') {
       this.stats.busy += 1;
       this.scheduleWake(2);

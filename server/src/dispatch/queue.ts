@@ -186,6 +186,8 @@ export type ClaimResult =
       deliveries: ClaimedDelivery[];
       /** Rate slots granted, in ms after the claim's database time, ascending; at least one per delivery. */
       slotOffsetsMs: number[];
+      /** The claim's database time (Unix ms) that the slot offsets count from. */
+      databaseNowMs: number;
       /** Lanes this process asked to top up that another process now holds (its lease ran out): stop them. */
       lostLanes: number[];
       slotIntervalMs: number;
@@ -230,13 +232,15 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     // The gate row, locked, and the lanes in use, in one round trip: a claim holds the gate only briefly.
     const gate = await client.query<{
       now: string;
+      now_ms: string;
       start_offset_ms: number;
       status: string;
       max_rps: number;
       threads: number;
       held: Array<{ lane: number; mine: boolean }> | null;
     }>(
-      `SELECT c.now::text AS now, extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
+      `SELECT c.now::text AS now, extract(epoch FROM c.now) * 1000 AS now_ms,
+              extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
               s.status, s.max_rps, s.threads,
               (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
                  FROM (SELECT DISTINCT d.lane, d.leased_by = $2 AS mine FROM delivery d
@@ -269,7 +273,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     const wanted = Math.min(options.maxCount, targets.reduce((n, t) => n + t.want, 0));
     if (wanted === 0 && options.extraSlots === 0) {
       await client.query('ROLLBACK');
-      return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], lostLanes, slotIntervalMs: 0 } : { kind: 'nothing' };
+      return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: 0 } : { kind: 'nothing' };
     }
     const interval = (1000 + options.rateMarginMs) / row.max_rps;
     const startOffset = Number(row.start_offset_ms);
@@ -330,7 +334,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     const slotCount = claimed.rows[0]?.slots ?? 0;
     if (slotCount === 0) {
       await client.query('ROLLBACK');
-      return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], lostLanes, slotIntervalMs: interval } : { kind: 'nothing' };
+      return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: interval } : { kind: 'nothing' };
     }
     await client.query('COMMIT');
     const deliveries = claimed.rows
@@ -348,7 +352,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
         lane: r.lane,
       }));
     const slotOffsetsMs = Array.from({ length: slotCount }, (_, i) => startOffset + i * interval);
-    return { kind: 'claimed', deliveries, slotOffsetsMs, lostLanes, slotIntervalMs: interval };
+    return { kind: 'claimed', deliveries, slotOffsetsMs, databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: interval };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
