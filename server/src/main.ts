@@ -36,29 +36,31 @@ export interface StartOptions {
 /** config → database → migrations → services → GraphQL + WS + OAuth callback + dashboard → dispatcher. */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   setLogLevel(config.logLevel);
-  const stops: Array<() => Promise<void>> = [];
+  // Shutdown runs these in reverse order of start: the dispatcher first, PostgreSQL last.
+  const steps: Array<{ name: string; run: () => Promise<void> }> = [];
+  const onStop = (name: string, run: () => Promise<void>) => steps.push({ name, run });
   const stop = async () => {
-    for (const step of stops.reverse()) {
-      log.debug(`stopping: ${step.toString().replace(/\s+/g, ' ').replace(/^\(\) => /, '').slice(0, 60)}`);
-      await step().catch((error) => log.error('shutdown step failed', { error: String(error) }));
+    for (const step of steps.splice(0).reverse()) {
+      log.debug(`stopping ${step.name}`);
+      await step.run().catch((error) => log.error(`stopping ${step.name} failed`, { error: String(error) }));
     }
   };
   try {
     let embedded: EmbeddedDatabase | undefined;
     if (!config.databaseUrl) {
-      embedded = await startEmbeddedPostgres(path.join(config.dataDir), { settings: options.embeddedSettings });
-      stops.push(() => embedded!.stop());
+      embedded = await startEmbeddedPostgres(config.dataDir, { settings: options.embeddedSettings });
+      onStop('the embedded PostgreSQL', () => embedded!.stop());
     }
     const databaseUrl = config.databaseUrl ?? embedded!.url;
     const db: Database = await openDatabase(databaseUrl);
-    stops.push(() => db.close());
+    onStop('database pools', () => db.close());
     const executed = await migrate(db);
     if (executed.length) log.info('migrated the database', { migrations: executed });
 
     const box = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
     const pubsub = new PgPubSub(databaseUrl, db.pool);
     await pubsub.start();
-    stops.push(() => pubsub.close());
+    onStop('event listener', () => pubsub.close());
     const accessTokens = new AccessTokens(db.pool, config.adminToken);
     await accessTokens.ensureAdminToken(config.dataDir);
     // Site changes reach every process's dispatcher: held deliveries wake, new limits apply.
@@ -72,28 +74,28 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       maxResponseBytes: 262_144,
       connectionsPerOrigin: 8,
     });
-    stops.push(() => tokenHttp.close());
+    onStop('token HTTP client', () => tokenHttp.close());
     const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens });
     const deliveries = new DeliveryService(db.pool, pubsub);
     const probes = new ProbeService({ config, sites, tokens });
-    stops.push(() => probes.close());
+    onStop('probe HTTP client', () => probes.close());
     const services: Services = { db, box, pubsub, accessTokens, sites, tokens, deliveries, probes };
     tokens.startWatcher();
-    stops.push(() => tokens.stopWatcher());
+    onStop('token watcher', () => tokens.stopWatcher());
 
     let http: HttpServer | undefined;
     if (config.role !== 'dispatcher') {
       const schema = await buildAppSchema(pubsub);
       http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl)] });
-      stops.push(() => http!.close());
+      onStop('HTTP server', () => http!.close());
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
     }
     if (config.role !== 'api') {
       const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens });
       services.dispatcher = dispatcher;
       dispatcher.start();
-      // Runs first on stop (steps run in reverse): stop claiming and finish in-flight sends before the HTTP server and database go.
-      stops.push(() => dispatcher.stop());
+      // Stops first: no more claims, in-flight sends finish, before the HTTP server and database go.
+      onStop('dispatcher', () => dispatcher.stop());
       log.info(`dispatcher ${dispatcher.worker} is running`);
     }
     return { config, services, url: http?.url, databaseUrl, stop };

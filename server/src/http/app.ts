@@ -41,7 +41,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions };
   }
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  // type-graphql's argument validation reports as a plain error whose message is for the user.
   const ref = randomUUID().slice(0, 8);
   log.error('internal error', { ref, path: formatted.path, error: (original as Error)?.message?.slice(0, 500) });
   return { message: `Internal error (reference ${ref})`, path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', ref } };
