@@ -7,5 +7,8 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node scripts/build-dashboard.mjs --force
 ENV NODE_ENV=production PORT=4000 DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+USER node
 EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:4000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "scripts/start.mjs"]
