@@ -9,6 +9,7 @@ import { log } from '../log.js';
 import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import {
+  DELIVERY_UPDATED,
   type AttemptRow,
   type DeliveryRow,
   type NewDelivery,
@@ -23,7 +24,7 @@ import {
 } from './queue.js';
 
 /** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
-export const DELIVERY_UPDATED = 'delivery.updated';
+export { DELIVERY_UPDATED };
 export const DISPATCH_WAKE = 'dispatch.wake';
 
 export interface DeliveryUpdatedEvent {

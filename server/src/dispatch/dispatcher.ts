@@ -316,7 +316,6 @@ export class Dispatcher {
     if (!claim.slotOffsetsMs.length && !claim.deliveries.length) return false;
     this.stats.claims += 1;
     this.stats.claimed += claim.deliveries.length;
-    if (claim.deliveries.length) publishUpdates(this.deps.pubsub, claim.deliveries.map((d) => ({ id: d.id, site_id: siteId })));
     const generation = this.generations.get(siteId) ?? 0;
     if (!run.context || run.context.generation !== generation || Date.now() - run.contextAt > 5000) {
       const site = await this.deps.sites.get(siteId);
@@ -580,12 +579,12 @@ export class Dispatcher {
         this.stats.recorded += batch.length;
         for (let tries = 0; ; tries++) {
           try {
-            const rows = await completeAttempts(
+            // Publishes delivery.updated for what it recorded, in the same statement.
+            await completeAttempts(
               this.bookkeeping,
               this.worker,
               batch.map((b) => b.outcome),
             );
-            publishUpdates(this.deps.pubsub, rows);
             break;
           } catch (error) {
             // The outcome must not be lost while the database blips; the lease covers a longer outage.

@@ -38,6 +38,23 @@ export interface AttemptRow {
   next_attempt_at: Date | null;
 }
 
+/**
+ * The pubsub channel and event shape of `graphql/pubsub.ts` (`{ topic, payload }` on
+ * `trusted_sites_events`): statements that change deliveries publish `delivery.updated` for them
+ * themselves, so the notification costs no round trip of its own and goes out when they commit.
+ * Ids grouped by site, 180 an event (as `publishUpdates`), well under NOTIFY's 8000 bytes.
+ */
+const EVENTS_CHANNEL = 'trusted_sites_events';
+/** Pubsub topic: a delivery changed. Payload `{ siteId, ids }`; subscribers load what they show. */
+export const DELIVERY_UPDATED = 'delivery.updated';
+/** A select list notifying for the rows (id, site_id) of `source`; yields one row with the count of events. */
+function NOTIFY_UPDATED_FROM(source: string): string {
+  return `(SELECT count(pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DELIVERY_UPDATED}', 'payload', json_build_object('siteId', e.site_id, 'ids', e.ids))::text))::int
+            FROM (SELECT x.site_id, json_agg(x.id) AS ids
+                    FROM (SELECT id, site_id, (row_number() OVER (PARTITION BY site_id) - 1) / 180 AS chunk FROM ${source}) x
+                   GROUP BY x.site_id, x.chunk) e) AS events, (SELECT count(*)::int FROM ${source}) AS n`;
+}
+
 const DELIVERY_COLUMNS = `d.id, d.site_id, d.status, d.method, d.idempotency_key, d.attempt_count, d.attempt_base, d.last_error,
   d.last_status_code, d.next_attempt_at, d.created_at, d.updated_at, d.delivered_at`;
 
@@ -293,7 +310,8 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
         laneOf.push(targets[t]!.lane);
       }
     }
-    // Pick, claim and reserve their slots (plus any extra) in one statement.
+    // Pick, claim and reserve their slots (plus any extra) in one statement; it publishes
+    // delivery.updated for what it claims (sent at COMMIT).
     const claimed = await client.query<{
       id: string | null;
       method: string;
@@ -321,14 +339,14 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
                 attempt_count = d.attempt_count + 1, updated_at = $3::timestamptz
            FROM numbered n
           WHERE d.id = n.id
-          RETURNING d.id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord
+          RETURNING d.id, d.site_id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord
        ), slots AS (
          SELECT least($7::int, (SELECT count(*) FROM due)::int + $8::int) AS n
        ), gate AS (
          UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $3::timestamptz) + ($9::float8 * (SELECT n FROM slots)) * interval '1 millisecond'
           WHERE site_id = $1
        )
-       SELECT upd.*, slots.n AS slots FROM slots LEFT JOIN upd ON true`,
+       SELECT upd.*, slots.n AS slots, ${NOTIFY_UPDATED_FROM('upd')} FROM slots LEFT JOIN upd ON true`,
       [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval],
     );
     const slotCount = claimed.rows[0]?.slots ?? 0;
@@ -377,12 +395,13 @@ export interface AttemptOutcome {
 
 /**
  * Records a batch of finished attempts: the attempt rows and the deliveries' new states, in one
- * statement. Only deliveries this worker still holds are touched: one whose lease was taken back
- * is someone else's now.
+ * statement, which also publishes `delivery.updated` for them (sent at commit). Only deliveries
+ * this worker still holds are touched: one whose lease was taken back is someone else's now.
+ * Returns how many it recorded.
  */
-export async function completeAttempts(db: Queryable, worker: string, outcomes: AttemptOutcome[]): Promise<Array<{ id: string; site_id: string }>> {
-  if (!outcomes.length) return [];
-  const result = await db.query<{ id: string; site_id: string }>(
+export async function completeAttempts(db: Queryable, worker: string, outcomes: AttemptOutcome[]): Promise<number> {
+  if (!outcomes.length) return 0;
+  const result = await db.query<{ n: number }>(
     `WITH c AS (
        SELECT * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::float8[], $8::text[], $9::bool[], $10::timestamptz[], $11::bool[])
          AS c(id, outcome, status_code, error, started_at, duration_ms, excerpt, truncated, next_attempt_at, force_refresh)
@@ -402,7 +421,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
        SELECT upd.id, upd.site_id, upd.attempt_count, c.started_at, c.duration_ms, c.status_code, c.error, c.excerpt, c.truncated, c.outcome, c.next_attempt_at
          FROM upd JOIN c ON c.id = upd.id
      )
-     SELECT id, site_id FROM upd`,
+     SELECT ${NOTIFY_UPDATED_FROM('upd')}`,
     [
       worker,
       outcomes.map((o) => o.id),
@@ -417,7 +436,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
       outcomes.map((o) => o.forceTokenRefresh),
     ],
   );
-  return result.rows;
+  return result.rows[0]?.n ?? 0;
 }
 
 /**
