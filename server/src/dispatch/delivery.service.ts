@@ -10,6 +10,7 @@ import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import {
   DELIVERY_UPDATED,
+  DISPATCH_WAKE,
   type AttemptRow,
   type DeliveryRow,
   type NewDelivery,
@@ -24,8 +25,7 @@ import {
 } from './queue.js';
 
 /** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
-export { DELIVERY_UPDATED };
-export const DISPATCH_WAKE = 'dispatch.wake';
+export { DELIVERY_UPDATED, DISPATCH_WAKE };
 
 export interface DeliveryUpdatedEvent {
   siteId: string;
@@ -182,23 +182,20 @@ export class DeliveryService {
       unique.push(row);
       return row;
     });
-    const inserted = await insertDeliveries(this.pool, unique);
+    const { inserted, now } = await insertDeliveries(this.pool, unique);
     const existing = await findDeliveriesByKeys(
       this.pool,
       unique.filter((r) => r.idempotencyKey !== null && !inserted.has(r.id)).map((r) => ({ siteId: r.siteId, key: r.idempotencyKey! })),
     );
     const existingByKey = new Map(existing.map((r) => [`${r.site_id}\u0000${r.idempotency_key}`, r]));
-    const fresh = new Map((await getDeliveries(this.pool, [...inserted])).map((r) => [r.id, r]));
+    // A delivery inserted now is what the insert wrote (no need to read 1,000 rows back); the
+    // statement has already published dispatch.wake and delivery.updated for them.
     const result = chosen.map((row) => {
-      const stored = fresh.get(row.id) ?? existingByKey.get(`${row.siteId}\u0000${row.idempotencyKey}`);
+      if (inserted.has(row.id)) return toDelivery(insertedRow(row, now));
+      const stored = existingByKey.get(`${row.siteId}\u0000${row.idempotencyKey}`);
       if (!stored) throw new Error('a delivery was neither inserted nor found by its idempotency key');
       return toDelivery(stored);
     });
-    if (inserted.size) {
-      const newSites = [...new Set(unique.filter((r) => inserted.has(r.id)).map((r) => r.siteId))];
-      await this.pubsub.publishAsync(DISPATCH_WAKE, { sites: newSites.length <= 100 ? newSites : null });
-      publishUpdates(this.pubsub, [...fresh.values()].map((r) => ({ id: r.id, site_id: r.site_id })));
-    }
     return result;
   }
 
@@ -276,6 +273,25 @@ export class DeliveryService {
       avgLatencyMs: r.avg_ms === null ? null : Number(r.avg_ms),
     }));
   }
+}
+
+/** The row `insertDeliveries` stores for a new delivery (the columns' defaults, at the insert's time). */
+function insertedRow(row: NewDelivery, now: Date): DeliveryRow {
+  return {
+    id: row.id,
+    site_id: row.siteId,
+    status: DeliveryStatus.PENDING,
+    method: row.method,
+    idempotency_key: row.idempotencyKey,
+    attempt_count: 0,
+    attempt_base: 0,
+    last_error: null,
+    last_status_code: null,
+    next_attempt_at: now,
+    created_at: now,
+    updated_at: now,
+    delivered_at: null,
+  };
 }
 
 /** NOTIFY payloads are small: ids grouped by site, a few hundred per event. */

@@ -47,6 +47,8 @@ export interface AttemptRow {
 const EVENTS_CHANNEL = 'trusted_sites_events';
 /** Pubsub topic: a delivery changed. Payload `{ siteId, ids }`; subscribers load what they show. */
 export const DELIVERY_UPDATED = 'delivery.updated';
+/** Pubsub topic: deliveries are due; dispatchers look for work. */
+export const DISPATCH_WAKE = 'dispatch.wake';
 /** A select list notifying for the rows (id, site_id) of `source`; yields one row with the count of events. */
 function NOTIFY_UPDATED_FROM(source: string): string {
   return `(SELECT count(pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DELIVERY_UPDATED}', 'payload', json_build_object('siteId', e.site_id, 'ids', e.ids))::text))::int
@@ -71,28 +73,49 @@ export interface NewDelivery {
 /**
  * Inserts a batch in one statement. A (site, idempotency key) pair already stored is skipped
  * here; `findDeliveriesByKeys` then returns the stored one. Also makes sure each site has its
- * gate row, so claims only ever lock existing rows.
+ * gate row, so claims only ever lock existing rows, and publishes `dispatch.wake` and
+ * `delivery.updated` for what it inserted (sent at commit, so before the caller hears back).
+ * The bodies travel as one binary bytea parameter cut by offset and length (no hex text).
+ * Returns the ids inserted and the insert's database time (their created_at).
  */
-export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Promise<Set<string>> {
-  const result = await db.query<{ id: string }>(
+export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Promise<{ inserted: Set<string>; now: Date }> {
+  const offsets: number[] = new Array(rows.length);
+  const lengths: number[] = new Array(rows.length);
+  let at = 1;
+  for (let i = 0; i < rows.length; i++) {
+    offsets[i] = at;
+    lengths[i] = rows[i]!.body.length;
+    at += rows[i]!.body.length;
+  }
+  const result = await db.query<{ ids: string | null; now_ms: number }>(
     `WITH gates AS (
        INSERT INTO dispatch_gate (site_id) SELECT DISTINCT s FROM unnest($2::uuid[]) AS s ON CONFLICT DO NOTHING
+     ), ins AS (
+       INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key)
+       SELECT u.id, u.site_id, 'PENDING', u.method, u.headers::jsonb, substring($5::bytea FROM u.off FOR u.len), u.key
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int[], $7::int[], $8::text[]) AS u(id, site_id, method, headers, off, len, key)
+       ON CONFLICT (site_id, idempotency_key) DO NOTHING
+       RETURNING id, site_id
+     ), wake AS (
+       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DISPATCH_WAKE}', 'payload',
+                json_build_object('sites', CASE WHEN count(DISTINCT site_id) <= 100 THEN json_agg(DISTINCT site_id) END))::text)
+         FROM ins HAVING count(*) > 0
      )
-     INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key)
-     SELECT u.id, u.site_id, 'PENDING', u.method, u.headers::jsonb, u.body, u.key
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::text[]) AS u(id, site_id, method, headers, body, key)
-     ON CONFLICT (site_id, idempotency_key) DO NOTHING
-     RETURNING id`,
+     SELECT (SELECT string_agg(id::text, ',') FROM ins) AS ids, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
+            (SELECT count(*) FROM wake) AS woke, ${NOTIFY_UPDATED_FROM('ins')}`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.siteId),
       rows.map((r) => r.method),
       rows.map((r) => JSON.stringify(r.headers)),
-      rows.map((r) => r.body),
+      Buffer.concat(rows.map((r) => r.body), at - 1),
+      offsets,
+      lengths,
       rows.map((r) => r.idempotencyKey),
     ],
   );
-  return new Set(result.rows.map((r) => r.id));
+  const row = result.rows[0]!;
+  return { inserted: new Set(row.ids ? row.ids.split(',') : []), now: new Date(Number(row.now_ms)) };
 }
 
 export async function findDeliveriesByKeys(db: Queryable, keys: Array<{ siteId: string; key: string }>): Promise<DeliveryRow[]> {
