@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 
 /**
  * Every request this service sends — webhooks, probes, token requests — goes through here:
@@ -145,6 +145,19 @@ function classify(error: unknown): { kind: OutgoingErrorKind; message: string } 
   return { kind: 'network', message: base?.code ? `network error (${base.code})` : `network error: ${base?.message ?? String(error)}` };
 }
 
+/** Response headers as one string each, names lower-case, repeated ones joined with ", ". */
+function joinHeaders(raw: Buffer[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    if (Object.hasOwn(headers, name)) headers[name] = `${headers[name]}, ${value}`;
+    else if (name === '__proto__') Object.defineProperty(headers, name, { value, enumerable: true, configurable: true, writable: true });
+    else headers[name] = value;
+  }
+  return headers;
+}
+
 export class OutgoingHttp {
   readonly agent: Agent;
 
@@ -161,47 +174,88 @@ export class OutgoingHttp {
 
   /** Refuses an IP-literal target before connecting (no DNS lookup runs for those). */
   checkTarget(url: string): void {
-    if (this.options.allowPrivateTargets) return;
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(host) && isBlockedAddress(host)) throw new BlockedTargetError(host, host);
+    this.checkTargetUrl(new URL(url));
   }
 
-  async send(init: OutgoingRequestInit): Promise<OutgoingResponse> {
+  /**
+   * One request through the agent's own dispatch with plain callbacks: no response stream, no
+   * async iteration, no promise per chunk (this runs for every webhook). The body read stops at
+   * the cap (the connection is then dropped, as an unread body would leave it unusable).
+   */
+  send(init: OutgoingRequestInit): Promise<OutgoingResponse> {
     const started = performance.now();
     const cap = init.maxResponseBytes ?? this.options.maxResponseBytes;
+    const fail = (error: unknown) => {
+      const { kind, message } = classify(error);
+      return new OutgoingError(kind, message, performance.now() - started);
+    };
+    let target: URL;
     try {
-      this.checkTarget(init.url);
-      const response = await request(init.url, {
-        method: init.method as never,
-        headers: init.headers,
-        body: init.body,
-        signal: init.signal,
-        dispatcher: this.agent,
-      });
+      target = new URL(init.url);
+      this.checkTargetUrl(target);
+    } catch (error) {
+      return Promise.reject(fail(error));
+    }
+    const signal = init.signal;
+    if (signal?.aborted) return Promise.reject(fail(new undiciErrors.RequestAbortedError()));
+    return new Promise<OutgoingResponse>((resolve, reject) => {
+      let settled = false;
+      let abort: ((reason?: Error) => void) | undefined;
+      let status = 0;
+      let headers: Record<string, string> = {};
       const chunks: Buffer[] = [];
       let size = 0;
-      let truncated = false;
-      for await (const chunk of response.body) {
-        const buffer = chunk as Buffer;
-        if (size + buffer.length > cap) {
-          chunks.push(buffer.subarray(0, cap - size));
-          size = cap;
-          truncated = true;
-          response.body.destroy();
-          break;
-        }
-        chunks.push(buffer);
-        size += buffer.length;
+      const onAbort = () => abort?.(new undiciErrors.RequestAbortedError());
+      const finish = (result: OutgoingResponse | Error) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (result instanceof Error) reject(result);
+        else resolve(result);
+      };
+      const done = (truncated: boolean) =>
+        finish({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated, durationMs: performance.now() - started });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.agent.dispatch(
+          { origin: target.origin, path: target.pathname + target.search, method: init.method as never, headers: init.headers, body: init.body },
+          {
+            onConnect: (abortRequest: (reason?: Error) => void) => {
+              abort = abortRequest;
+              if (signal?.aborted) abortRequest(new undiciErrors.RequestAbortedError());
+            },
+            onHeaders: (statusCode: number, rawHeaders: Buffer[]) => {
+              status = statusCode;
+              headers = joinHeaders(rawHeaders);
+              return true;
+            },
+            onData: (chunk: Buffer) => {
+              if (settled) return false;
+              if (size + chunk.length > cap) {
+                chunks.push(chunk.subarray(0, cap - size));
+                size = cap;
+                done(true);
+                abort?.(new undiciErrors.RequestAbortedError());
+                return false;
+              }
+              chunks.push(chunk);
+              size += chunk.length;
+              return true;
+            },
+            onComplete: () => done(false),
+            onError: (error: Error) => finish(fail(error)),
+          } as never,
+        );
+      } catch (error) {
+        finish(fail(error));
       }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      return { status: response.statusCode, headers, body: Buffer.concat(chunks, size), truncated, durationMs: performance.now() - started };
-    } catch (error) {
-      const { kind, message } = classify(error);
-      throw new OutgoingError(kind, message, performance.now() - started);
-    }
+    });
+  }
+
+  private checkTargetUrl(url: URL): void {
+    if (this.options.allowPrivateTargets) return;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (net.isIP(host) && isBlockedAddress(host)) throw new BlockedTargetError(host, host);
   }
 
   async close(): Promise<void> {
