@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DeliveryStatus } from './delivery.types.js';
+import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
 
 /**
  * The delivery queue in plain SQL (DESIGN rule 5): one operation per function, `$n` parameters,
@@ -40,11 +41,10 @@ export interface AttemptRow {
 
 /**
  * The pubsub channel and event shape of `graphql/pubsub.ts` (`{ topic, payload }` on
- * `trusted_sites_events`): statements that change deliveries publish `delivery.updated` for them
+ * `EVENTS_CHANNEL`): statements that change deliveries publish `delivery.updated` for them
  * themselves, so the notification costs no round trip of its own and goes out when they commit.
  * Ids grouped by site, 180 an event (as `publishUpdates`), well under NOTIFY's 8000 bytes.
  */
-const EVENTS_CHANNEL = 'trusted_sites_events';
 /** Pubsub topic: a delivery changed. Payload `{ siteId, ids }`; subscribers load what they show. */
 export const DELIVERY_UPDATED = 'delivery.updated';
 /** Pubsub topic: deliveries are due; dispatchers look for work. */

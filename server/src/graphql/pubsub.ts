@@ -2,7 +2,8 @@ import type { PubSub } from 'type-graphql';
 import pg from 'pg';
 import { log } from '../log.js';
 
-const CHANNEL = 'trusted_sites_events';
+/** The NOTIFY channel of every event; SQL that publishes from inside a statement names it too (dispatch/queue.ts). */
+export const EVENTS_CHANNEL = 'trusted_sites_events';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes; events carry ids and small states, never records or secrets. */
 const MAX_PAYLOAD = 7900;
 
@@ -26,7 +27,7 @@ export class PgPubSub implements PubSub {
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, application_name: 'trusted-sites-listen' });
     client.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
+      if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
       try {
         const { topic, payload } = JSON.parse(message.payload) as { topic: string; payload: unknown };
         for (const listener of this.listeners.get(topic) ?? []) listener(payload);
@@ -40,7 +41,7 @@ export class PgPubSub implements PubSub {
       if (!this.closed) setTimeout(() => void this.start().catch(() => undefined), 1000);
     });
     await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     this.client = client;
   }
 
@@ -60,7 +61,7 @@ export class PgPubSub implements PubSub {
       return;
     }
     try {
-      await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, text]);
+      await this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, text]);
     } catch (error) {
       log.error('could not publish an event', { topic, error: (error as Error).message });
     }
