@@ -215,6 +215,33 @@ describe('useSiteForm: editing a saved site', () => {
     expect(operations[0]?.variables).toMatchObject({ id: savedBasic.id, input: { auth: { basic: { username: 'alice' } } } });
   });
 
+  it('removes a stored optional secret only when asked, and keeps a required one', () => {
+    const savedAws = {
+      ...savedBasic,
+      authMethod: 'AWS',
+      auth: {
+        __typename: 'AwsAuth',
+        awsRegion: 'eu-west-1',
+        service: 'execute-api',
+        accessKeyId: 'AKIDEXAMPLE',
+        algorithmPrefix: null,
+        vendorKey: null,
+        secretAccessKeySet: true,
+        sessionTokenSet: true,
+      },
+    } as unknown as SiteFieldsFragment;
+    const { form } = withForm(undefined, savedAws);
+    const field = (key: string) => form.visibleFields.value.find((f) => f.key === key)!;
+    expect(form.canRemoveSecret(field('sessionToken'))).toBe(true);
+    expect(form.canRemoveSecret(field('secretAccessKey'))).toBe(false);
+    expect(form.toUpdateInput().auth?.aws).not.toHaveProperty('sessionToken');
+    form.setSecretRemoved('sessionToken', true);
+    expect(form.toUpdateInput().auth?.aws).toMatchObject({ sessionToken: '' });
+    expect(form.toUpdateInput().auth?.aws).not.toHaveProperty('secretAccessKey');
+    form.setSecretRemoved('sessionToken', false);
+    expect(form.toUpdateInput().auth?.aws).not.toHaveProperty('sessionToken');
+  });
+
   it('needs the secrets again after switching to another method', () => {
     const { form } = withForm(undefined, savedBasic);
     form.selectMethod('OAUTH2_CLIENT_CREDENTIALS');

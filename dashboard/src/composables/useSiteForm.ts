@@ -44,6 +44,8 @@ export function useSiteForm(options: SiteFormOptions = {}) {
   const auth = reactive<AuthValues>({});
   const payloadRows = ref<PayloadRow[]>([]);
   const storedSecrets = ref<Record<string, boolean>>({});
+  /** Stored optional secrets the user chose to remove (sent as "", which the API reads as "remove"). */
+  const removedSecrets = ref<Record<string, boolean>>({});
   /** The method whose secrets are stored; secrets are only "kept" while the form stays on it. */
   const storedMethod = ref<AuthMethod | null>(null);
   const errors = ref<Record<string, string>>({});
@@ -75,6 +77,7 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     method.value = site.authMethod;
     storedMethod.value = site.authMethod;
     storedSecrets.value = secretsSet;
+    removedSecrets.value = {};
     replaceAuth({ ...initialValues(d), ...values });
     payloadRows.value = site.auth.__typename === 'JwtAuth' ? rowsFromPayload(site.auth.payload) : [];
   }
@@ -84,6 +87,17 @@ export function useSiteForm(options: SiteFormOptions = {}) {
 
   function secretStored(key: string): boolean {
     return storedMethod.value !== null && storedMethod.value === method.value && Boolean(storedSecrets.value[key]);
+  }
+
+  /** A stored secret the method can do without (the AWS session token) may be removed. */
+  function canRemoveSecret(field: AuthFieldDef): boolean {
+    const required = typeof field.required === 'function' ? field.required(auth) : Boolean(field.required);
+    return isSecretKind(field.kind) && !required && secretStored(field.key);
+  }
+
+  function setSecretRemoved(key: string, removed: boolean): void {
+    removedSecrets.value = { ...removedSecrets.value, [key]: removed };
+    if (removed) auth[key] = '';
   }
 
   function isRequired(field: AuthFieldDef): boolean {
@@ -266,8 +280,9 @@ export function useSiteForm(options: SiteFormOptions = {}) {
       const value = auth[field.key] ?? '';
       if (field.kind === 'payload') member.payload = payloadObject();
       else if (isSecretKind(field.kind)) {
-        // Blank keeps the stored secret: leaving it out is how the API says "keep".
+        // Blank keeps the stored secret: leaving it out is how the API says "keep"; "" removes it.
         if (value !== '') member[field.key] = field.kind === 'pem' ? value.trim() : value;
+        else if (forUpdate && removedSecrets.value[field.key] && canRemoveSecret(field)) member[field.key] = '';
       } else if (field.kind === 'int') {
         const n = parseNumber(value);
         member[field.key] = Number.isFinite(n) ? n : null;
@@ -337,6 +352,9 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     authPath,
     isRequired,
     isSecretStored,
+    canRemoveSecret,
+    removedSecrets,
+    setSecretRemoved,
     selectMethod,
     confirmMethodChange,
     cancelMethodChange,

@@ -107,6 +107,17 @@ describe('sites: create, read, update, delete for each of the seven methods', ()
     expect(Object.keys(app.services.sites.openSecrets(stored))).toEqual(['privateKey']);
   });
 
+  it('"" removes an optional secret (AWS session token) and keeps the others', async () => {
+    const site = await create(siteInput('aws', validAuthInputs().aws));
+    expect(site.auth).toMatchObject({ secretAccessKeySet: true, sessionTokenSet: true });
+    const updated = ok(await app.gql(UPDATE, { id: site.id, input: { auth: { aws: { sessionToken: '' } } } })).updateSite;
+    expect(updated.auth).toMatchObject({ secretAccessKeySet: true, sessionTokenSet: false, region: 'eu-west-1' });
+    const stored = (await app.services.sites.get(site.id))!;
+    expect(app.services.sites.openSecrets(stored)).toEqual({ secretAccessKey: SECRET_VALUES.secretAccessKey });
+    const required = await fieldErrors(UPDATE, { id: site.id, input: { auth: { aws: { secretAccessKey: '' } } } });
+    expect(required.map((e) => e.path)).toEqual(['auth.aws.secretAccessKey']);
+  });
+
   it('a secret sealed for one site does not open for another (bound to site and field)', async () => {
     const a = await create(siteInput('basic', validAuthInputs().basic));
     const b = await create(siteInput('basic', { username: 'bob', password: 'other' }));
