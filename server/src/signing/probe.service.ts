@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutgoingRequest, Secrets } from '../auth/types.js';
+import type { OutgoingRequest } from '../auth/types.js';
 import { OAUTH2_METHODS } from '../auth/types.js';
 import type { Config } from '../config.js';
 import { FieldErrors } from '../auth/common.js';
@@ -8,7 +8,7 @@ import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import type { AccessTokenProvider } from '../tokens/provider.js';
-import { MASK, maskHeader, maskSecrets, secretsOf } from './mask.js';
+import { maskHeader, maskSecrets, secretsOf } from './mask.js';
 import type { SignedRequestPreview, SiteTestResult } from './probe.types.js';
 import { encodeBody, signWebhook } from './signed-request.js';
 
@@ -145,5 +145,3 @@ export class ProbeService {
   }
 }
 
-export { MASK };
-export type { Secrets };

@@ -1,4 +1,4 @@
-import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
 import { AuthConfigInput } from '../auth/graphql-types.js';
 import { AuthMethod } from '../auth/types.js';
 import { SiteStatus } from './site.entity.js';
@@ -39,4 +39,3 @@ export class SitesArgs {
   @Field(() => String, { nullable: true }) after?: string | null;
 }
 
-export const SiteIdArg = () => ID;

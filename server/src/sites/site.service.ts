@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { FieldErrors, checkHttpUrl, isMediaType, required } from '../auth/common.js';
 import type { AuthMethodDefinition } from '../auth/definition.js';
 import { AUTH_METHOD_LIST, type AuthConfig } from '../auth/registry.js';
-import type { AuthMethod, FieldError, Secrets } from '../auth/types.js';
+import type { AuthMethod, Secrets } from '../auth/types.js';
 import type { SecretBox, Sealed } from '../crypto/secrets.js';
 import type { Database } from '../db/orm.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
@@ -249,9 +249,5 @@ export class SiteService {
     }
     return secrets;
   }
-}
-
-export function fieldErrorsOf(error: unknown): FieldError[] {
-  return ((error as { extensions?: { fieldErrors?: FieldError[] } })?.extensions?.fieldErrors) ?? [];
 }
 
