@@ -5,7 +5,7 @@
  *   npx tsx bench/concurrency-cap.ts [--threads=4,16,64]
  */
 import { performance } from 'node:perf_hooks';
-import { createActiveSite, machineNote, sendMany, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
+import { createActiveSite, machineNote, sendMany, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, waitUntilSettled } from './lib/harness.js';
 
 const THREADS = (process.argv.slice(2).find((a) => a.startsWith('--threads='))?.split('=')[1] ?? '4,16,64').split(',').map(Number);
 const PROCESSES = 3;
@@ -22,13 +22,9 @@ async function main() {
     const count = threads * 25;
     const siteId = await createActiveSite(api.url, `${receiver.url}/${segment}`, { maxRps: 10_000, threads });
     const started = performance.now();
-    await sendMany(api.url, siteId, count, (i) => ({ i }));
-    for (;;) {
-      const { rows } = await api.services.db.pool.query(`SELECT count(*)::int AS n FROM delivery WHERE site_id = $1 AND status = 'SUCCEEDED'`, [siteId]);
-      if (rows[0].n >= count) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const { settledAt, counts } = await waitUntilSettled(api.services.db.pool, siteId, sendMany(api.url, siteId, count, (i) => ({ i })), 100);
+    if ((counts.SUCCEEDED ?? 0) !== count) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
+    const seconds = (settledAt - started) / 1000;
     const stats = await receiver.stats(segment);
     ok &&= stats.maxInFlight <= threads;
     // At `threads` in flight and 200 ms each, the ideal is threads × 5 per second.

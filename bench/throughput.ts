@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { createActiveSite, machineNote, sendMany, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
+import { createActiveSite, machineNote, sendMany, startDatabase, waitUntilSettled, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
@@ -55,27 +55,29 @@ async function main() {
   console.log(`plain undici: ${COUNT} requests, ${THREADS} at a time: ${baseMs.toFixed(0)} ms = ${((COUNT / baseMs) * 1000).toFixed(0)} req/s (receiver saw ${baseStats.count})`);
 
   const siteId = await createActiveSite(app.url, `${receiver.url}/dispatch`, { maxRps: 10_000, threads: THREADS });
+  if (process.env.BENCH_PG_STATS) {
+    await app.services.db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await app.services.db.pool.query('SELECT pg_stat_statements_reset()');
+  }
   const started = performance.now();
   let acceptedMs = 0;
   const sending = sendMany(app.url, siteId, COUNT, payloadOf).then((ids) => {
     acceptedMs = performance.now() - started;
     return ids;
   });
-  for (;;) {
-    const { rows } = await app.services.db.pool.query(`SELECT status, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY status`, [siteId]);
-    const counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-    if ((counts.SUCCEEDED ?? 0) >= COUNT) break;
-    if ((counts.FAILED ?? 0) > 0) throw new Error(`failed deliveries: ${JSON.stringify(counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const oursMs = performance.now() - started;
-  await sending;
+  const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
+  if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
+  const oursMs = settledAt - started;
   const stats = await receiver.stats('dispatch');
   console.log(
     `trusted sites: ${COUNT} deliveries, sendWebhooks → all SUCCEEDED: ${oursMs.toFixed(0)} ms = ${((COUNT / oursMs) * 1000).toFixed(0)} deliveries/s ` +
       `(all accepted after ${acceptedMs.toFixed(0)} ms; receiver saw ${stats.count}, distinct ids ${stats.distinct}, duplicates ${stats.duplicates})`,
   );
   if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
+  if (process.env.BENCH_PG_STATS) {
+    const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
+    for (const r of rows) console.log(String(r.ms).padStart(6), 'ms', String(r.calls).padStart(6), 'calls', String(r.rows).padStart(7), 'rows', r.q);
+  }
   console.log(`ratio (trusted sites throughput / plain undici throughput): ${(baseMs / oursMs).toFixed(2)}  (target ≥ 0.5)`);
 }
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/src/config.js';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
@@ -30,7 +31,13 @@ function tempDir(prefix: string): string {
 /** A throwaway embedded PostgreSQL with its default (durable) settings. */
 export async function startDatabase(): Promise<string> {
   const dir = tempDir('ts-bench-pg-');
-  const db = await startEmbeddedPostgres(dir, {});
+  // BENCH_PG_STATS=1 loads pg_stat_statements (throughput.ts then prints the costliest statements);
+  // BENCH_PG_SETTINGS='{"name":"value"}' adds `postgres -c` settings, for experiments.
+  const settings: Record<string, string> = {
+    ...(process.env.BENCH_PG_STATS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {}),
+    ...(process.env.BENCH_PG_SETTINGS ? JSON.parse(process.env.BENCH_PG_SETTINGS) : {}),
+  };
+  const db = await startEmbeddedPostgres(dir, { settings });
   cleanups.push(async () => {
     await db.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -169,4 +176,35 @@ export function percentile(sorted: number[], p: number): number {
 export function machineNote(): string {
   const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
   return `machine: ${os.cpus().length} cores, load average ${load} (other engineers run tests on it at the same time)`;
+}
+
+/**
+ * Waits until none of the site's deliveries is left to send (PENDING, RETRYING or IN_FLIGHT), once
+ * `accepted` has settled, then returns the final count per status. The wait only asks the two small
+ * partial indexes whether anything is left (EXISTS), every `pollMs`: a `count(*) … GROUP BY status`
+ * every 25 ms scans the whole growing table and cost PostgreSQL 1.4 s of CPU per 20,000 deliveries,
+ * time taken from the system being measured. Returns the time the wait saw nothing left.
+ */
+export async function waitUntilSettled(
+  pool: { query: (sql: string, params: unknown[]) => Promise<{ rows: any[] }> },
+  siteId: string,
+  accepted: Promise<unknown>,
+  pollMs = 25,
+): Promise<{ settledAt: number; counts: Record<string, number> }> {
+  let all = false;
+  void accepted.then(() => (all = true)).catch(() => undefined);
+  for (;;) {
+    const acceptedBefore = all;
+    const { rows } = await pool.query(
+      `SELECT EXISTS (SELECT 1 FROM delivery WHERE site_id = $1 AND status IN ('PENDING', 'RETRYING'))
+           OR EXISTS (SELECT 1 FROM delivery WHERE site_id = $1 AND status = 'IN_FLIGHT') AS left`,
+      [siteId],
+    );
+    if (acceptedBefore && !rows[0].left) break;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  const settledAt = performance.now();
+  await accepted;
+  const { rows } = await pool.query(`SELECT status, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY status`, [siteId]);
+  return { settledAt, counts: Object.fromEntries(rows.map((r) => [r.status, r.n])) };
 }
