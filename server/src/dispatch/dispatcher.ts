@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -93,8 +92,6 @@ export class Dispatcher {
   private pumpAgain = false;
   private activeLanes = 0;
   private readonly lanes = new Set<Promise<void>>();
-  /** Aborts every request still on the wire when the shutdown grace period is over (one signal for all: no controller per request). */
-  private readonly shutdownAbort = new AbortController();
   private inFlight = 0;
   private pending: Array<{ outcome: AttemptOutcome; resolve: () => void }> = [];
   private flushScheduled = false;
@@ -123,8 +120,6 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     const d = deps.config.dispatch;
-    // Every request in flight listens on the shared shutdown signal.
-    setMaxListeners(0, this.shutdownAbort.signal);
     this.bookkeeping = new pg.Pool({
       connectionString: deps.pool.options.connectionString,
       max: 3,
@@ -182,7 +177,7 @@ export class Dispatcher {
     const inTime = await Promise.race([finished, sleep(grace, false, { ref: false })]);
     if (!inTime) {
       log.info('shutdown grace period over: aborting requests still in flight', { count: this.inFlight });
-      this.shutdownAbort.abort();
+      this.http.abortAll();
       await finished;
     }
     while (this.pumping) await sleep(5);
@@ -508,7 +503,6 @@ export class Dispatcher {
         url: request.url,
         headers: request.headers,
         body: request.method === 'GET' ? undefined : request.body,
-        signal: this.shutdownAbort.signal,
       });
       const previous = this.durations.get(context.site.id);
       this.durations.set(context.site.id, previous === undefined ? response.durationMs : previous * 0.8 + response.durationMs * 0.2);

@@ -170,6 +170,29 @@ describe('roles and processes', () => {
     expect((counts.PENDING ?? 0) + counts.SUCCEEDED!).toBe(200);
   });
 
+  it('SIGTERM: requests still on the wire when the grace period ends are aborted, recorded, and left RETRYING', async () => {
+    receiver.handler = (request) => (request.url.startsWith('/grace-over') ? { status: 200, delayMs: 30_000 } : { status: 200 });
+    const siteId = await activeSite('grace-over', { maxRps: 10_000, threads: 2 });
+    await sendMany(siteId, 2);
+    const dispatcher = startDispatcher({ DISPATCH_SHUTDOWN_GRACE_MS: '300' });
+    await dispatcher.ready;
+    await waitFor(() => receivedFor('grace-over').length >= 2, 30_000, 'both requests on the wire');
+    const stopAsked = Date.now();
+    dispatcher.child.kill('SIGTERM');
+    expect(await exited(dispatcher.child)).toBe(0);
+    // Well before the receiver's 30 s answer: the requests were cut off, not waited for.
+    expect(Date.now() - stopAsked).toBeLessThan(15_000);
+    expect(await statusCounts(siteId)).toEqual({ RETRYING: 2 });
+    const attempts = await raw.query(
+      `SELECT a.outcome, a.error FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.site_id = $1`,
+      [siteId],
+    );
+    expect(attempts.rows).toEqual([
+      { outcome: 'RETRYING', error: 'aborted: the dispatcher shut down before the receiver answered' },
+      { outcome: 'RETRYING', error: 'aborted: the dispatcher shut down before the receiver answered' },
+    ]);
+  });
+
   it('three dispatchers together never have more than `threads` requests in flight to a site', async () => {
     // Counted here, per test, so a request cut off by an earlier test's kill -9 cannot skew it.
     let current = 0;

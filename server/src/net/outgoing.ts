@@ -158,8 +158,104 @@ function joinHeaders(raw: Buffer[]): Record<string, string> {
   return headers;
 }
 
+interface Target {
+  origin: string;
+  path: string;
+}
+
+function failure(error: unknown, started: number): OutgoingError {
+  const { kind, message } = classify(error);
+  return new OutgoingError(kind, message, performance.now() - started);
+}
+
+/**
+ * undici's dispatch handler for one request: collects the status, headers and up to `cap` bytes
+ * of the body, then settles the promise once. A class, so a request costs one object, not a set
+ * of closures.
+ */
+class ResponseHandler {
+  private settled = false;
+  private abortRequest: ((reason?: Error) => void) | undefined;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly onAbortSignal: (() => void) | undefined;
+
+  constructor(
+    private readonly started: number,
+    private readonly cap: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly inFlight: Set<ResponseHandler>,
+    private readonly resolve: (response: OutgoingResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    if (signal) {
+      this.onAbortSignal = () => this.abortRequest?.(new undiciErrors.RequestAbortedError());
+      signal.addEventListener('abort', this.onAbortSignal, { once: true });
+    }
+    inFlight.add(this);
+  }
+
+  abort(): void {
+    if (this.abortRequest) this.abortRequest(new undiciErrors.RequestAbortedError());
+    else this.onError(new undiciErrors.RequestAbortedError());
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortRequest = abort;
+    // Aborted before undici connected (abort() settled it already), or the caller's signal fired.
+    if (this.settled || this.signal?.aborted) abort(new undiciErrors.RequestAbortedError());
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    this.headers = joinHeaders(rawHeaders);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return false;
+    if (this.size + chunk.length > this.cap) {
+      this.chunks.push(chunk.subarray(0, this.cap - this.size));
+      this.size = this.cap;
+      this.done(true);
+      this.abortRequest?.(new undiciErrors.RequestAbortedError());
+      return false;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    this.done(false);
+  }
+
+  onError(error: Error): void {
+    if (this.settle()) this.reject(failure(error, this.started));
+  }
+
+  private done(truncated: boolean): void {
+    if (!this.settle()) return;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.resolve({ status: this.status, headers: this.headers, body, truncated, durationMs: performance.now() - this.started });
+  }
+
+  /** True the first time: the caller settles the promise. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.inFlight.delete(this);
+    if (this.onAbortSignal) this.signal!.removeEventListener('abort', this.onAbortSignal);
+    return true;
+  }
+}
+
 export class OutgoingHttp {
   readonly agent: Agent;
+  private readonly targets = new Map<string, Target>();
+  private readonly inFlight = new Set<ResponseHandler>();
 
   constructor(private readonly options: OutgoingOptions) {
     this.agent = new Agent({
@@ -179,83 +275,51 @@ export class OutgoingHttp {
 
   /**
    * One request through the agent's own dispatch with plain callbacks: no response stream, no
-   * async iteration, no promise per chunk (this runs for every webhook). The body read stops at
-   * the cap (the connection is then dropped, as an unread body would leave it unusable).
+   * async iteration, no promise per chunk, no closures (this runs for every webhook; see
+   * `ResponseHandler`). The body read stops at the cap (the connection is then dropped, as an
+   * unread body would leave it unusable).
    */
   send(init: OutgoingRequestInit): Promise<OutgoingResponse> {
     const started = performance.now();
-    const cap = init.maxResponseBytes ?? this.options.maxResponseBytes;
-    const fail = (error: unknown) => {
-      const { kind, message } = classify(error);
-      return new OutgoingError(kind, message, performance.now() - started);
-    };
-    let target: URL;
+    let target: Target;
     try {
-      target = new URL(init.url);
-      this.checkTargetUrl(target);
+      target = this.targetOf(init.url);
     } catch (error) {
-      return Promise.reject(fail(error));
+      return Promise.reject(failure(error, started));
     }
     const signal = init.signal;
-    if (signal?.aborted) return Promise.reject(fail(new undiciErrors.RequestAbortedError()));
+    if (signal?.aborted) return Promise.reject(failure(new undiciErrors.RequestAbortedError(), started));
     return new Promise<OutgoingResponse>((resolve, reject) => {
-      let settled = false;
-      let abort: ((reason?: Error) => void) | undefined;
-      let status = 0;
-      let headers: Record<string, string> = {};
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const onAbort = () => abort?.(new undiciErrors.RequestAbortedError());
-      const finish = (result: OutgoingResponse | Error) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (result instanceof Error) reject(result);
-        else resolve(result);
-      };
-      const done = (truncated: boolean) =>
-        finish({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated, durationMs: performance.now() - started });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const handler = new ResponseHandler(started, init.maxResponseBytes ?? this.options.maxResponseBytes, signal, this.inFlight, resolve, reject);
       try {
-        this.agent.dispatch(
-          { origin: target.origin, path: target.pathname + target.search, method: init.method as never, headers: init.headers, body: init.body },
-          {
-            onConnect: (abortRequest: (reason?: Error) => void) => {
-              abort = abortRequest;
-              if (signal?.aborted) abortRequest(new undiciErrors.RequestAbortedError());
-            },
-            onHeaders: (statusCode: number, rawHeaders: Buffer[]) => {
-              status = statusCode;
-              headers = joinHeaders(rawHeaders);
-              return true;
-            },
-            onData: (chunk: Buffer) => {
-              if (settled) return false;
-              if (size + chunk.length > cap) {
-                chunks.push(chunk.subarray(0, cap - size));
-                size = cap;
-                done(true);
-                abort?.(new undiciErrors.RequestAbortedError());
-                return false;
-              }
-              chunks.push(chunk);
-              size += chunk.length;
-              return true;
-            },
-            onComplete: () => done(false),
-            onError: (error: Error) => finish(fail(error)),
-          } as never,
-        );
+        this.agent.dispatch({ origin: target.origin, path: target.path, method: init.method as never, headers: init.headers, body: init.body }, handler as never);
       } catch (error) {
-        finish(fail(error));
+        handler.onError(error as Error);
       }
     });
+  }
+
+  /** A URL's origin and path, checked against the private-address rule; the last few are kept (webhooks go to few URLs, many times). */
+  private targetOf(url: string): Target {
+    const known = this.targets.get(url);
+    if (known) return known;
+    const parsed = new URL(url);
+    this.checkTargetUrl(parsed);
+    const target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    if (this.targets.size >= 1000) this.targets.delete(this.targets.keys().next().value!);
+    this.targets.set(url, target);
+    return target;
   }
 
   private checkTargetUrl(url: URL): void {
     if (this.options.allowPrivateTargets) return;
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (net.isIP(host) && isBlockedAddress(host)) throw new BlockedTargetError(host, host);
+  }
+
+  /** Aborts every request on the wire (cheaper than an abort listener per request for a caller that only ever aborts all). */
+  abortAll(): void {
+    for (const handler of [...this.inFlight]) handler.abort();
   }
 
   async close(): Promise<void> {

@@ -10,12 +10,26 @@ export function basicCredentials(username: string, password: string): string {
   return Buffer.from(`${username.normalize('NFC')}:${password.normalize('NFC')}`, 'utf8').toString('base64');
 }
 
+/**
+ * The header of the last credentials signed with, per secrets object (a site's secrets are opened
+ * once and reused for every webhook), so a delivery does not repeat the NFC and base64 work.
+ */
+const headerCache = new WeakMap<object, { username: string; password: string; header: string }>();
+
+function authorizationFor(username: string, password: string, secrets: object): string {
+  const cached = headerCache.get(secrets);
+  if (cached && cached.username === username && cached.password === password) return cached.header;
+  const header = `Basic ${basicCredentials(username, password)}`;
+  headerCache.set(secrets, { username, password, header });
+  return header;
+}
+
 export async function signBasic(
   config: BasicAuth,
   secrets: Secrets<'password'>,
   request: OutgoingRequest,
   _context: SignContext,
 ): Promise<OutgoingRequest> {
-  const authorization = `Basic ${basicCredentials(config.username, secrets.password ?? '')}`;
+  const authorization = authorizationFor(config.username, secrets.password ?? '', secrets);
   return { method: request.method, url: request.url, headers: { ...request.headers, authorization }, body: request.body };
 }
