@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
+import { completeAttempts } from './queue.js';
 import { type Answer, type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /** Fast retries so every rule runs in well under a second; no test asserts a timing. */
@@ -324,6 +325,42 @@ describe('input errors', () => {
   });
 });
 
+describe('recording', () => {
+  it('an outcome counts only for the claim it belongs to: a stale one (an earlier attempt of the same worker) changes nothing', async () => {
+    // An INACTIVE site: no dispatcher touches its deliveries, so this row stays as written.
+    const siteId = await createSite('/stale', { status: 'INACTIVE' });
+    const id = '6a0f3c1e-8b7d-4f2a-9c5e-1d2b3a4c5e6f';
+    await raw.query(
+      `INSERT INTO delivery (id, site_id, status, method, body, attempt_count, leased_by, lease_until, lane)
+       VALUES ($1, $2, 'IN_FLIGHT', 'POST', '\\x7b7d', 2, 'worker-a', now() + interval '1 minute', 0)`,
+      [id, siteId],
+    );
+    const outcome = (attemptNumber: number) => ({
+      id,
+      attemptNumber,
+      outcome: 'SUCCEEDED' as const,
+      statusCode: 200,
+      error: null,
+      startedAt: new Date(),
+      durationMs: 1,
+      excerpt: 'ok\u0000',
+      truncated: false,
+      nextAttemptAt: null,
+      forceTokenRefresh: false,
+    });
+    const db = raw as unknown as pg.Pool;
+    expect(await completeAttempts(db, 'worker-a', [outcome(1)])).toBe(0);
+    expect(await completeAttempts(db, 'worker-b', [outcome(2)])).toBe(0);
+    expect((await raw.query(`SELECT status FROM delivery WHERE id = $1`, [id])).rows[0].status).toBe('IN_FLIGHT');
+    expect(await completeAttempts(db, 'worker-a', [outcome(2)])).toBe(1);
+    const row = (await raw.query(`SELECT status, leased_by FROM delivery WHERE id = $1`, [id])).rows[0];
+    expect(row).toEqual({ status: 'SUCCEEDED', leased_by: null });
+    // A NUL in a receiver's answer cannot be stored as text: it is dropped, the rest kept.
+    const attempts = await raw.query(`SELECT number, outcome, response_excerpt FROM delivery_attempt WHERE delivery_id = $1`, [id]);
+    expect(attempts.rows).toEqual([{ number: 2, outcome: 'SUCCEEDED', response_excerpt: 'ok' }]);
+  });
+});
+
 describe('reading', () => {
   it('deliveries pages newest first with a total, filters by site and status; deliveryStats has buckets', async () => {
     const siteId = await createSite('/list');
@@ -347,5 +384,46 @@ describe('reading', () => {
     expect(stats.reduce((n: number, b: { sent: number }) => n + b.sent, 0)).toBe(5);
     expect(stats.reduce((n: number, b: { succeeded: number }) => n + b.succeeded, 0)).toBe(5);
     expect(stats[0].p50LatencyMs).toBeGreaterThan(0);
+  });
+
+  it('deliveries of all sites: newest first over every site, paged without gaps or repeats, same order as the table says', async () => {
+    const a = await createSite('/merge-a');
+    const b = await createSite('/merge-b');
+    const sent: string[] = [];
+    // Interleaved, one statement each, so created_at alternates between the two sites.
+    for (let i = 0; i < 6; i++) sent.push((await send({ siteId: i % 2 ? a : b, payload: { i } })).id);
+    for (const id of sent) await settled(id);
+    const LIST = `query($first: Int, $after: String, $status: DeliveryStatus) {
+      deliveries(first: $first, after: $after, status: $status) { totalCount pageInfo { hasNextPage endCursor } edges { node { id siteId } } } }`;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages++) {
+      const page: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: { id: string } }> } = ok(await app.gql(LIST, { first: 4, after })).deliveries;
+      seen.push(...page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const expected = await raw.query(`SELECT id FROM delivery ORDER BY created_at DESC, id DESC`);
+    expect(seen).toEqual(expected.rows.map((r) => r.id));
+    expect(seen.slice(0, 6)).toEqual([...sent].reverse());
+    const failedOnly = ok(await app.gql(LIST, { first: 50, status: 'FAILED' })).deliveries;
+    const failed = await raw.query(`SELECT id FROM delivery WHERE status = 'FAILED' ORDER BY created_at DESC, id DESC LIMIT 50`);
+    expect(failedOnly.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(failed.rows.map((r) => r.id));
+  });
+
+  it('deleting a site deletes its deliveries and their attempts, and nothing of other sites', async () => {
+    const gone = await createSite('/delete-me');
+    const kept = await createSite('/keep-me');
+    const a = await send({ siteId: gone, payload: { x: 1 } });
+    const b = await send({ siteId: kept, payload: { x: 2 } });
+    await settled(a.id);
+    await settled(b.id);
+    ok(await app.gql(`mutation($id: ID!, $s: SiteStatus!) { setSiteStatus(id: $id, status: $s) { id } }`, { id: gone, s: 'INACTIVE' }));
+    ok(await app.gql(`mutation($id: ID!) { deleteSite(id: $id) }`, { id: gone }));
+    const count = async (sql: string, id: string) => (await raw.query(sql, [id])).rows[0].n;
+    expect(await count(`SELECT count(*)::int AS n FROM delivery WHERE id = $1`, a.id)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM delivery_attempt WHERE delivery_id = $1`, a.id)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM delivery WHERE id = $1`, b.id)).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM delivery_attempt WHERE delivery_id = $1`, b.id)).toBe(1);
   });
 });

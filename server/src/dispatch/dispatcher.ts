@@ -546,6 +546,7 @@ export class Dispatcher {
     );
     const outcome: AttemptOutcome = {
       id: delivery.id,
+      attemptNumber: delivery.attemptCount,
       outcome: decision.outcome,
       statusCode,
       error: decision.outcome === 'SUCCEEDED' ? null : decision.error,

@@ -94,7 +94,7 @@ export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Prom
        INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key)
        SELECT u.id, u.site_id, 'PENDING', u.method, u.headers, substring($3::bytea FROM u.off FOR u.len), u.key
          FROM json_to_recordset($1::json) AS u(id uuid, site_id uuid, method text, headers jsonb, off int, len int, key text)
-       ON CONFLICT (site_id, idempotency_key) DO NOTHING
+       ON CONFLICT (site_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id, site_id
      ), wake AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DISPATCH_WAKE}', 'payload',
@@ -130,7 +130,7 @@ export async function getDeliveries(db: Queryable, ids: string[]): Promise<Deliv
 export async function listAttempts(db: Queryable, deliveryId: string): Promise<AttemptRow[]> {
   const result = await db.query<AttemptRow>(
     `SELECT delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt, response_truncated, outcome, next_attempt_at
-       FROM delivery_attempt WHERE delivery_id = $1 ORDER BY number, id`,
+       FROM delivery_attempt WHERE delivery_id = $1 ORDER BY number, started_at`,
     [deliveryId],
   );
   return result.rows;
@@ -141,17 +141,29 @@ export interface DeliveryFilter {
   status?: DeliveryStatus | null;
 }
 
-/** Newest first; `after` is the id of the last delivery of the previous page. */
+/**
+ * Newest first; `after` is the id of the last delivery of the previous page. For one site this
+ * reads `delivery_site_created_idx`; for all sites it takes each site's newest from that index
+ * and merges them (there is no index over every delivery by time: it would cost three index
+ * writes per delivery, see Migration0004).
+ */
 export async function listDeliveries(db: Queryable, filter: DeliveryFilter, first: number, after: string | null): Promise<{ rows: DeliveryRow[]; totalCount: number }> {
   const params: unknown[] = [filter.siteId ?? null, filter.status ?? null];
   const where = `($1::uuid IS NULL OR d.site_id = $1) AND ($2::text IS NULL OR d.status = $2)`;
+  const pageOf = (siteId: string) => `
+    SELECT ${DELIVERY_COLUMNS} FROM delivery d
+     WHERE d.site_id = ${siteId} AND ($2::text IS NULL OR d.status = $2)
+       AND ($3::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM delivery c WHERE c.id = $3))
+     ORDER BY d.created_at DESC, d.id DESC
+     LIMIT $4`;
   const [page, count] = await Promise.all([
     db.query<DeliveryRow>(
-      `SELECT ${DELIVERY_COLUMNS} FROM delivery d
-        WHERE ${where}
-          AND ($3::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM delivery c WHERE c.id = $3))
-        ORDER BY d.created_at DESC, d.id DESC
-        LIMIT $4`,
+      filter.siteId
+        ? `SELECT * FROM (${pageOf('$1::uuid')}) p`
+        : `SELECT p.* FROM site s CROSS JOIN LATERAL (${pageOf('s.id')}) p
+            WHERE $1::uuid IS NULL
+            ORDER BY p.created_at DESC, p.id DESC
+            LIMIT $4`,
       [...params, after, first + 1],
     ),
     db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery d WHERE ${where}`, params),
@@ -397,6 +409,8 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
 
 export interface AttemptOutcome {
   id: string;
+  /** The delivery's attempt count as the claim left it: an outcome only counts for the claim it belongs to. */
+  attemptNumber: number;
   outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED';
   statusCode: number | null;
   error: string | null;
@@ -412,7 +426,8 @@ export interface AttemptOutcome {
 /**
  * Records a batch of finished attempts: the attempt rows and the deliveries' new states, in one
  * statement, which also publishes `delivery.updated` for them (sent at commit). Only deliveries
- * this worker still holds are touched: one whose lease was taken back is someone else's now.
+ * this worker still holds under the same claim are touched: one whose lease was taken back is
+ * someone else's now — even when this worker has claimed it again since (a hung process).
  * Returns how many it recorded.
  */
 export async function completeAttempts(db: Queryable, worker: string, outcomes: AttemptOutcome[]): Promise<number> {
@@ -420,7 +435,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
   const result = await db.query<{ n: number }>(
     `WITH c AS (
        SELECT * FROM json_to_recordset($2::json)
-         AS c(id uuid, outcome text, status_code int, error text, started_at timestamptz, duration_ms float8, excerpt text, truncated bool, next_attempt_at timestamptz, force_refresh bool)
+         AS c(id uuid, number int, outcome text, status_code int, error text, started_at timestamptz, duration_ms float8, excerpt text, truncated bool, next_attempt_at timestamptz, force_refresh bool)
      ), upd AS (
        UPDATE delivery d
           SET status = c.outcome, last_error = c.error, last_status_code = c.status_code,
@@ -430,7 +445,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
               force_token_refresh = c.force_refresh,
               leased_by = NULL, lease_until = NULL, lane = NULL, updated_at = clock_timestamp()
          FROM c
-        WHERE d.id = c.id AND d.status = 'IN_FLIGHT' AND d.leased_by = $1
+        WHERE d.id = c.id AND d.status = 'IN_FLIGHT' AND d.leased_by = $1 AND d.attempt_count = c.number
         RETURNING d.id, d.site_id, d.attempt_count
      ), ins AS (
        INSERT INTO delivery_attempt (delivery_id, site_id, number, started_at, duration_ms, status_code, error, response_excerpt, response_truncated, outcome, next_attempt_at)
@@ -444,6 +459,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
       JSON.stringify(
         outcomes.map((o) => ({
           id: o.id,
+          number: o.attemptNumber,
           outcome: o.outcome,
           status_code: o.statusCode,
           error: noNul(o.error),

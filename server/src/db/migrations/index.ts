@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001Sites } from './Migration0001Sites.js';
 import { Migration0002Tokens } from './Migration0002Tokens.js';
 import { Migration0003Deliveries } from './Migration0003Deliveries.js';
+import { Migration0004LeanerDeliveryWrites } from './Migration0004LeanerDeliveryWrites.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration0001Sites', class: Migration0001Sites },
   { name: 'Migration0002Tokens', class: Migration0002Tokens },
   { name: 'Migration0003Deliveries', class: Migration0003Deliveries },
+  { name: 'Migration0004LeanerDeliveryWrites', class: Migration0004LeanerDeliveryWrites },
 ];
