@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { createActiveSite, machineNote, sendMany, startDatabase, waitUntilSettled, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
+import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, sendMany, startDatabase, waitUntilSettled, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
@@ -50,7 +50,9 @@ async function main() {
   for (let i = 0; i < DISPATCHERS; i++) await startDispatcherProcess(databaseUrl);
   console.log(DISPATCHERS ? `API in this process, ${DISPATCHERS} dispatcher process(es)` : 'API and dispatcher in this process (role all)');
 
+  const cpuBase = cpuSnapshot({ receiver: receiver.pid });
   const baseMs = await plainUndici(`${receiver.url}/baseline`);
+  const cpuBaseSpent = cpuSpent(cpuBase, cpuSnapshot({ receiver: receiver.pid }));
   const baseStats = await receiver.stats('baseline');
   console.log(`plain undici: ${COUNT} requests, ${THREADS} at a time: ${baseMs.toFixed(0)} ms = ${((COUNT / baseMs) * 1000).toFixed(0)} req/s (receiver saw ${baseStats.count})`);
 
@@ -59,6 +61,7 @@ async function main() {
     await app.services.db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await app.services.db.pool.query('SELECT pg_stat_statements_reset()');
   }
+  const cpuOurs = cpuSnapshot({ receiver: receiver.pid });
   const started = performance.now();
   let acceptedMs = 0;
   const sending = sendMany(app.url, siteId, COUNT, payloadOf).then((ids) => {
@@ -68,11 +71,14 @@ async function main() {
   const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
   if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
   const oursMs = settledAt - started;
+  const cpuOursSpent = cpuSpent(cpuOurs, cpuSnapshot({ receiver: receiver.pid }));
   const stats = await receiver.stats('dispatch');
   console.log(
     `trusted sites: ${COUNT} deliveries, sendWebhooks → all SUCCEEDED: ${oursMs.toFixed(0)} ms = ${((COUNT / oursMs) * 1000).toFixed(0)} deliveries/s ` +
       `(all accepted after ${acceptedMs.toFixed(0)} ms; receiver saw ${stats.count}, distinct ids ${stats.distinct}, duplicates ${stats.duplicates})`,
   );
+  console.log(`CPU, plain undici: ${cpuBaseSpent}`);
+  console.log(`CPU, trusted sites: ${cpuOursSpent}${DISPATCHERS ? ' (dispatcher processes are children of this one: not in "self")' : ''}`);
   if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
   if (process.env.BENCH_PG_STATS) {
     const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);

@@ -29,6 +29,9 @@ function tempDir(prefix: string): string {
 }
 
 /** A throwaway embedded PostgreSQL with its default (durable) settings. */
+/** The embedded PostgreSQL's postmaster pid (for CPU accounting), once started. */
+export let databasePid: number | undefined;
+
 export async function startDatabase(): Promise<string> {
   const dir = tempDir('ts-bench-pg-');
   // BENCH_PG_STATS=1 loads pg_stat_statements (throughput.ts then prints the costliest statements);
@@ -38,6 +41,7 @@ export async function startDatabase(): Promise<string> {
     ...(process.env.BENCH_PG_SETTINGS ? JSON.parse(process.env.BENCH_PG_SETTINGS) : {}),
   };
   const db = await startEmbeddedPostgres(dir, { settings });
+  databasePid = db.pid;
   cleanups.push(async () => {
     await db.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -98,10 +102,10 @@ export interface ReceiverStats {
   arrivals: number[];
 }
 
-export async function startReceiverProcess(): Promise<{ url: string; stats(segment: string): Promise<ReceiverStats> }> {
-  const { match } = await spawnReady(['bench/lib/receiver-process.ts'], {}, /PORT (\d+)/);
+export async function startReceiverProcess(): Promise<{ url: string; pid: number; stats(segment: string): Promise<ReceiverStats> }> {
+  const { child, match } = await spawnReady(['bench/lib/receiver-process.ts'], {}, /PORT (\d+)/);
   const url = `http://127.0.0.1:${match[1]}`;
-  return { url, stats: async (segment) => (await fetch(`${url}/__stats/${encodeURIComponent(segment)}`)).json() as Promise<ReceiverStats> };
+  return { url, pid: child.pid!, stats: async (segment) => (await fetch(`${url}/__stats/${encodeURIComponent(segment)}`)).json() as Promise<ReceiverStats> };
 }
 
 export function kill9(child: ChildProcess): Promise<void> {
@@ -207,4 +211,53 @@ export async function waitUntilSettled(
   await accepted;
   const { rows } = await pool.query(`SELECT status, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY status`, [siteId]);
   return { settledAt, counts: Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+}
+
+/**
+ * CPU time (user + system, ms) used so far by: this process, the given processes (with their
+ * children), and PostgreSQL (the postmaster and every backend). From /proc; on a system without
+ * it, every figure is NaN. Differences between two snapshots say where a phase's CPU went, which
+ * holds still better than wall time on a machine other work shares.
+ */
+export function cpuSnapshot(others: Record<string, number> = {}): Record<string, number> {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const table = new Map<number, { ppid: number; ms: number }>();
+  try {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        table.set(Number(entry), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * tick });
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+  } catch {
+    return Object.fromEntries(['self', 'postgres', ...Object.keys(others)].map((k) => [k, NaN]));
+  }
+  const treeMs = (root: number | undefined): number => {
+    if (root === undefined || !table.has(root)) return NaN;
+    let total = 0;
+    const stack = [root];
+    while (stack.length) {
+      const pid = stack.pop()!;
+      total += table.get(pid)?.ms ?? 0;
+      for (const [child, info] of table) if (info.ppid === pid) stack.push(child);
+    }
+    return total;
+  };
+  const self = process.cpuUsage();
+  return {
+    self: (self.user + self.system) / 1000,
+    postgres: treeMs(databasePid),
+    ...Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, treeMs(pid)])),
+  };
+}
+
+/** `after - before` per name, as "name 1234 ms" pairs. */
+export function cpuSpent(before: Record<string, number>, after: Record<string, number>): string {
+  return Object.keys(after)
+    .map((name) => `${name} ${(after[name]! - before[name]!).toFixed(0)} ms`)
+    .join(', ');
 }
