@@ -325,6 +325,33 @@ describe('input errors', () => {
   });
 });
 
+describe('limits changed while sending', () => {
+  it('threads lowered from 8 to 2: once the requests already on the wire end, never more than 2 in flight, and everything is delivered', async () => {
+    const path = '/lowered';
+    let current = 0;
+    const starts: Array<{ at: number; inFlight: number }> = [];
+    routes.set(path, async () => {
+      current += 1;
+      starts.push({ at: Date.now(), inFlight: current });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      current -= 1;
+      return { status: 200 };
+    });
+    const siteId = await createSite(path, { performance: { maxRps: 1000, threads: 8 } });
+    const inputs = Array.from({ length: 60 }, (_, i) => ({ siteId, payload: { i } }));
+    const accepted = ok(await app.gql(SEND_MANY, { inputs })).sendWebhooks as Array<{ id: string }>;
+    await waitFor(() => current >= 6, 20_000, 'several requests in flight at once');
+    ok(await app.gql(`mutation($id: ID!, $input: SiteUpdateInput!) { updateSite(id: $id, input: $input) { id } }`, { id: siteId, input: { performance: { maxRps: 1000, threads: 2 } } }));
+    const changedAt = Date.now();
+    for (const d of accepted) expect((await settled(d.id)).status).toBe('SUCCEEDED');
+    // The requests on the wire at the change finish (100 ms each); what starts after that sees at most 2.
+    const later = starts.filter((s) => s.at > changedAt + 600);
+    expect(later.length).toBeGreaterThan(10);
+    expect(Math.max(...later.map((s) => s.inFlight))).toBeLessThanOrEqual(2);
+    expect(Math.max(...starts.filter((s) => s.at < changedAt).map((s) => s.inFlight))).toBeGreaterThan(2);
+  });
+});
+
 describe('recording', () => {
   it('an outcome counts only for the claim it belongs to: a stale one (an earlier attempt of the same worker) changes nothing', async () => {
     // An INACTIVE site: no dispatcher touches its deliveries, so this row stays as written.

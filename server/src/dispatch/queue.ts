@@ -275,6 +275,11 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
   try {
     await client.query('BEGIN');
     // The gate row, locked, and the lanes in use, in one round trip: a claim holds the gate only briefly.
+    // Lanes are probed one by one (LIMIT 1 each) rather than by one scan of every IN_FLIGHT entry
+    // of the site: a plain index probe marks the entries of rows that have left IN_FLIGHT as dead
+    // and skips them from then on, where one bitmap scan visited thousands of them on every claim.
+    // Lanes at or above `threads` (still draining after it was lowered) are found by a range scan
+    // that is empty unless that happened.
     const gate = await client.query<{
       now: string;
       now_ms: string;
@@ -288,8 +293,13 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
               extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
               s.status, s.max_rps, s.threads,
               (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
-                 FROM (SELECT DISTINCT d.lane, d.leased_by = $2 AS mine FROM delivery d
-                        WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lease_until > c.now) h) AS held
+                 FROM (SELECT l.lane, x.mine FROM generate_series(0, s.threads - 1) AS l(lane)
+                         CROSS JOIN LATERAL (SELECT d.leased_by = $2 AS mine FROM delivery d
+                                              WHERE d.site_id = g.site_id AND d.lane = l.lane AND d.status = 'IN_FLIGHT' AND d.lease_until > c.now
+                                              LIMIT 1) x
+                       UNION ALL
+                       SELECT DISTINCT d.lane, d.leased_by = $2 FROM delivery d
+                        WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lane >= s.threads AND d.lease_until > c.now) h) AS held
          FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
         WHERE g.site_id = $1
         FOR UPDATE OF g SKIP LOCKED`,
