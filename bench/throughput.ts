@@ -3,6 +3,9 @@
  * 64 threads), from the first sendWebhooks call to all SUCCEEDED, against plain undici sending the
  * same 20,000 requests with the same concurrency to the same receiver. Target: ≥ 0.5.
  *
+ * The caller of sendWebhooks (1,000 webhooks a call, 4 calls at a time) is a process of its own,
+ * as a workflow engine would be; the receiver too. Both share the machine's cores with us.
+ *
  *   npx tsx bench/throughput.ts [count] [--dispatchers=N]
  *
  * By default one process does it all (TRUSTED_SITES_ROLE=all). With --dispatchers=N the
@@ -10,12 +13,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, sendMany, startDatabase, waitUntilSettled, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
+import { throughputPayload } from './lib/client.js';
+import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, startClientProcess, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, waitUntilSettled } from './lib/harness.js';
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
 const THREADS = 64;
-const payloadOf = (i: number) => ({ id: i, kind: 'bench.event', data: 'x'.repeat(960) });
 const BASIC = `Basic ${Buffer.from('bench:bench-password-1').toString('base64')}`;
 
 async function plainUndici(url: string): Promise<number> {
@@ -30,7 +33,7 @@ async function plainUndici(url: string): Promise<number> {
           method: 'POST',
           dispatcher: agent,
           headers: { 'content-type': 'application/json', authorization: BASIC, 'x-delivery-id': String(i) },
-          body: JSON.stringify(payloadOf(i)),
+          body: JSON.stringify(throughputPayload(i)),
         });
         await response.body.text();
         if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
@@ -47,7 +50,8 @@ async function main() {
   const databaseUrl = await startDatabase();
   const receiver = await startReceiverProcess();
   const app = await startInProcessApp(databaseUrl, { TRUSTED_SITES_ROLE: DISPATCHERS ? 'api' : 'all' });
-  for (let i = 0; i < DISPATCHERS; i++) await startDispatcherProcess(databaseUrl);
+  const dispatchers: Record<string, number> = {};
+  for (let i = 0; i < DISPATCHERS; i++) dispatchers[`dispatcher${i + 1}`] = (await startDispatcherProcess(databaseUrl)).pid!;
   console.log(DISPATCHERS ? `API in this process, ${DISPATCHERS} dispatcher process(es)` : 'API and dispatcher in this process (role all)');
 
   const cpuBase = cpuSnapshot({ receiver: receiver.pid });
@@ -61,24 +65,28 @@ async function main() {
     await app.services.db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await app.services.db.pool.query('SELECT pg_stat_statements_reset()');
   }
-  const cpuOurs = cpuSnapshot({ receiver: receiver.pid });
+  // The workflow engine calling sendWebhooks is a process of its own, started before the clock.
+  const client = await startClientProcess(app.url, siteId, COUNT);
+  const measured = { receiver: receiver.pid, ...dispatchers };
+  const cpuOurs = cpuSnapshot(measured);
   const started = performance.now();
   let acceptedMs = 0;
-  const sending = sendMany(app.url, siteId, COUNT, payloadOf).then((ids) => {
+  let clientCpuMs = NaN;
+  const sending = client.go().then(({ cpuMs }) => {
     acceptedMs = performance.now() - started;
-    return ids;
+    clientCpuMs = cpuMs;
   });
   const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
   if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
   const oursMs = settledAt - started;
-  const cpuOursSpent = cpuSpent(cpuOurs, cpuSnapshot({ receiver: receiver.pid }));
+  const cpuOursSpent = cpuSpent(cpuOurs, cpuSnapshot(measured));
   const stats = await receiver.stats('dispatch');
   console.log(
     `trusted sites: ${COUNT} deliveries, sendWebhooks → all SUCCEEDED: ${oursMs.toFixed(0)} ms = ${((COUNT / oursMs) * 1000).toFixed(0)} deliveries/s ` +
       `(all accepted after ${acceptedMs.toFixed(0)} ms; receiver saw ${stats.count}, distinct ids ${stats.distinct}, duplicates ${stats.duplicates})`,
   );
   console.log(`CPU, plain undici: ${cpuBaseSpent}`);
-  console.log(`CPU, trusted sites: ${cpuOursSpent}${DISPATCHERS ? ' (dispatcher processes are children of this one: not in "self")' : ''}`);
+  console.log(`CPU, trusted sites: ${cpuOursSpent}, client (the caller of sendWebhooks, all its life) ${clientCpuMs} ms`);
   if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
   if (process.env.BENCH_PG_STATS) {
     const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);

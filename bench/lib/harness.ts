@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/src/config.js';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
 import { type App, startApp } from '../../server/src/main.js';
+import { ADMIN_TOKEN, gql } from './client.js';
+
+export { ADMIN_TOKEN, gql, sendMany } from './client.js';
 
 /** Shared plumbing for the dispatcher benchmarks: a fresh PostgreSQL, the app, child processes. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 export const MASTER_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -121,16 +123,6 @@ export async function stopAll(): Promise<void> {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 }
 
-export async function gql<T = any>(baseUrl: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 1000)}`);
-  return body.data;
-}
 
 let siteCounter = 0;
 /** A DRAFT site with Basic auth. */
@@ -152,25 +144,6 @@ export async function setSiteStatus(apiUrl: string, id: string, status: 'ACTIVE'
   await gql(apiUrl, `mutation($id: ID!, $s: SiteStatus!) { setSiteStatus(id: $id, status: $s) { id } }`, { id, s: status });
 }
 
-/** sendWebhooks in batches of 1,000 (its limit), a few calls at once. */
-export async function sendMany(apiUrl: string, siteId: string, count: number, payloadOf: (i: number) => unknown, parallel = 4): Promise<string[]> {
-  const ids: string[] = new Array(count);
-  const batches: Array<[number, number]> = [];
-  for (let i = 0; i < count; i += 1000) batches.push([i, Math.min(count, i + 1000)]);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < batches.length) {
-        const [from, to] = batches[next++]!;
-        const inputs = [];
-        for (let i = from; i < to; i++) inputs.push({ siteId, payload: payloadOf(i) });
-        const { sendWebhooks } = await gql(apiUrl, `mutation($inputs: [WebhookInput!]!) { sendWebhooks(inputs: $inputs) { id } }`, { inputs });
-        sendWebhooks.forEach((d: { id: string }, k: number) => (ids[from + k] = d.id));
-      }
-    }),
-  );
-  return ids;
-}
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -260,4 +233,46 @@ export function cpuSpent(before: Record<string, number>, after: Record<string, n
   return Object.keys(after)
     .map((name) => `${name} ${(after[name]! - before[name]!).toFixed(0)} ms`)
     .join(', ');
+}
+
+/**
+ * A workflow engine in its own process (as it would be in production: not sharing the event loop
+ * of the service it calls): it starts, prints READY, and on `go()` sends `count` webhooks of the
+ * benchmark payload to the site with sendWebhooks (1,000 a call, 4 calls at a time). `go()`
+ * resolves when every one is accepted, with the CPU the client used.
+ */
+export async function startClientProcess(apiUrl: string, siteId: string, count: number): Promise<{ go(): Promise<{ cpuMs: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/client-process.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, CLIENT_API_URL: apiUrl, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(count) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  const waitFor = (marker: string, from = 0) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (output.includes(marker, from)) {
+          child.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        check();
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => reject(new Error(`the client exited (${code}): ${output.slice(-2000)}`)));
+      check();
+    });
+  await waitFor('READY');
+  return {
+    go: async () => {
+      child.stdin!.write('go\n');
+      await waitFor('ACCEPTED');
+      await waitFor('\n', output.indexOf('ACCEPTED'));
+      return { cpuMs: Number(/ACCEPTED cpu (\d+) ms/.exec(output)?.[1] ?? NaN) };
+    },
+  };
 }
