@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, createTestDatabase, ok, startTestApp, tempDir } from '../../test/support.js';
+import { claimDeliveries } from './queue.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /**
@@ -120,6 +121,44 @@ async function statusCounts(siteId: string): Promise<Record<string, number>> {
 function receivedFor(siteName: string) {
   return receiver.requests.filter((r) => r.url.startsWith(`/${siteName}`));
 }
+
+describe('sharing a busy site between processes', () => {
+  it('a claim takes at most half the free lanes, so a second process gets lanes of a site the first is busy with', async () => {
+    // Nothing dispatches here (this process is API-only, no dispatcher started): claims are made by hand.
+    const siteId = await activeSite('share', { maxRps: 10_000, threads: 8 });
+    await sendMany(siteId, 40);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    try {
+      const claim = async (worker: string) => {
+        const result = await claimDeliveries(pool, siteId, {
+          worker,
+          ownLanes: [],
+          maxNewLanes: 512,
+          perNewLane: 2,
+          extraSlots: 0,
+          maxCount: 256,
+          leaseMs: 60_000,
+          rateMarginMs: 30,
+          lookaheadMs: 100,
+        });
+        expect(result.kind).toBe('claimed');
+        return result.kind === 'claimed' ? [...new Set(result.deliveries.map((d) => d.lane))].sort() : [];
+      };
+      const first = await claim('process-a');
+      const second = await claim('process-b');
+      const third = await claim('process-c');
+      expect(first).toHaveLength(4);
+      expect(second).toHaveLength(2);
+      expect(third).toHaveLength(1);
+      // Each lane belongs to one process only.
+      expect(new Set([...first, ...second, ...third]).size).toBe(7);
+      expect(Math.max(...first, ...second, ...third)).toBeLessThan(8);
+    } finally {
+      await raw.query(`UPDATE site SET status = 'INACTIVE' WHERE id = $1`, [siteId]);
+      await pool.end();
+    }
+  });
+});
 
 describe('roles and processes', () => {
   it('an API-only process stores deliveries but sends nothing; a dispatcher process sends them', async () => {

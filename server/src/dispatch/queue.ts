@@ -322,9 +322,15 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     const topUps = options.ownLanes.filter((o) => !others.has(o.lane) && o.lane < row.threads && o.want > 0);
     for (const own of options.ownLanes) if (!others.has(own.lane)) used.add(own.lane);
     const newLanes: number[] = [];
-    const room = Math.min(options.maxNewLanes, row.threads - used.size);
+    // At most half the free lanes at a time (at least one): one process alone still has them all
+    // within a few claims, and processes sharing a busy site each get a part instead of the first
+    // one to claim taking every lane.
+    const free = row.threads - used.size;
+    const room = Math.min(options.maxNewLanes, free <= 1 ? free : Math.ceil(free / 2));
     for (let lane = 0; lane < row.threads && newLanes.length < room; lane++) if (!used.has(lane)) newLanes.push(lane);
-    const targets = [...topUps.map((o) => ({ lane: o.lane, want: o.want })), ...newLanes.map((lane) => ({ lane, want: options.perNewLane }))];
+    // New lanes first: with fewer due deliveries than wanted, they go out side by side rather than
+    // queue behind a lane that may be busy with a slow request.
+    const targets = [...newLanes.map((lane) => ({ lane, want: options.perNewLane })), ...topUps.map((o) => ({ lane: o.lane, want: o.want }))];
     const wanted = Math.min(options.maxCount, targets.reduce((n, t) => n + t.want, 0));
     if (wanted === 0 && options.extraSlots === 0) {
       await client.query('ROLLBACK');
