@@ -114,8 +114,18 @@ async function row(method: string, bareName: string, ours: Op, bare: Op) {
 {
   const basic = config(BasicAuth, { method: AuthMethod.BASIC, sealed: {}, username: 'loyalty-platform' });
   const req = webhook('https://crm.example.com/api/hooks');
+  // A site's secrets are opened once and the same object is passed for every webhook (the
+  // dispatcher's site context), which is what lets signBasic keep the header; the first row is
+  // that. The "first use" row passes a fresh object each time, as a site's first webhook does.
+  const secrets = { password: 'correct horse battery staple' };
   await row(
     'Basic',
+    "`Buffer.from(u:p).toString('base64')`",
+    () => signBasic(basic, secrets, req, context),
+    () => `Basic ${Buffer.from('loyalty-platform:correct horse battery staple', 'utf8').toString('base64')}`,
+  );
+  await row(
+    'Basic, first use of the opened secrets',
     "`Buffer.from(u:p).toString('base64')`",
     () => signBasic(basic, { password: 'correct horse battery staple' }, req, context),
     () => `Basic ${Buffer.from('loyalty-platform:correct horse battery staple', 'utf8').toString('base64')}`,
@@ -125,7 +135,7 @@ async function row(method: string, bareName: string, ours: Op, bare: Op) {
   await row(
     'Basic (bare call + the same request copy)',
     "`{...req, headers: {...h, authorization: Buffer…base64}}`",
-    () => signBasic(basic, { password: 'correct horse battery staple' }, req, context),
+    () => signBasic(basic, secrets, req, context),
     () => ({ ...req, headers: { ...req.headers, authorization: `Basic ${Buffer.from('loyalty-platform:correct horse battery staple', 'utf8').toString('base64')}` } }),
   );
 }
