@@ -1,7 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../graphql/context.js';
 import { connectionOf } from '../graphql/connection.js';
-import { isUuid } from '../graphql/errors.js';
 import { Site } from '../sites/site.entity.js';
 import { DELIVERY_UPDATED, type DeliveryService, type DeliveryUpdatedEvent } from './delivery.service.js';
 import { DeliveriesArgs, Delivery, DeliveryAttempt, DeliveryConnection, DeliveryStatsBucket, WebhookInput } from './delivery.types.js';
@@ -22,7 +21,11 @@ async function* deliveryUpdates(context: Context, siteId: string | null | undefi
       if (next.done) return;
       const event = next.value as DeliveryUpdatedEvent;
       if (siteId && event.siteId !== siteId) continue;
-      for (const delivery of await deliveriesOf(context).getMany(event.ids)) yield delivery;
+      const deliveries = await deliveriesOf(context).getMany(event.ids);
+      // This operation lives as long as the subscription: each event shows its site as it is
+      // now. An event's deliveries share one site, so the event costs one site query at most.
+      context.loaders.sites.clear();
+      for (const delivery of deliveries) yield delivery;
     }
   } finally {
     await events.return?.();
@@ -87,7 +90,8 @@ export class DeliveryResolver {
   }
 
   @FieldResolver(() => Site, { nullable: true, description: 'Null once the site is deleted.' })
-  async site(@Root() delivery: Delivery, @Ctx() { services }: Context): Promise<Site | null> {
-    return isUuid(delivery.siteId) ? services.sites.get(delivery.siteId) : null;
+  async site(@Root() delivery: Delivery, @Ctx() { loaders }: Context): Promise<Site | null> {
+    // Batched: a page of deliveries asks for its sites in one query, not one per row.
+    return loaders.sites.load(delivery.siteId);
   }
 }

@@ -11,7 +11,7 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
-import type { Context } from '../graphql/context.js';
+import { type Context, createContext } from '../graphql/context.js';
 import { log } from '../log.js';
 import type { Services } from '../services.js';
 
@@ -70,7 +70,7 @@ export async function startHttpServer(options: {
         ctx.extra.principal = principal;
         return true;
       },
-      context: (ctx): Context => ({ principal: ctx.extra.principal!, services, config }),
+      context: (ctx): Context => createContext(ctx.extra.principal!, services, config),
     },
     wss,
   );
@@ -109,7 +109,7 @@ export async function startHttpServer(options: {
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<Context> => ({ principal: res.locals.principal, services, config }),
+      context: async ({ res }): Promise<Context> => createContext(res.locals.principal, services, config),
     }),
   );
 
