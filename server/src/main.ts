@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ApiTokenService } from './access/api-token.service.js';
 import { AccessTokens } from './access/tokens.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { SecretBox, loadMasterKey } from './crypto/secrets.js';
@@ -63,6 +64,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     onStop('event listener', () => pubsub.close());
     const accessTokens = new AccessTokens(db.pool, config.adminToken);
     await accessTokens.ensureAdminToken(config.dataDir);
+    // A token revoked in any process stops working here at once, not when the lookup cache expires.
+    const stopRevocations = accessTokens.listen(pubsub);
+    onStop('API token revocation listener', async () => stopRevocations());
+    const apiTokens = new ApiTokenService(db.pool, accessTokens);
     // Site changes reach every process's dispatcher: held deliveries wake, new limits apply.
     const sites = new SiteService(db, box, { siteChanged: (site, change) => pubsub.publishAsync(SITE_CHANGED, { siteId: site.id, change }) });
     // Token requests get their own small pool; the same guard, timeouts and read cap as webhooks.
@@ -79,7 +84,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const deliveries = new DeliveryService(db.pool, pubsub);
     const probes = new ProbeService({ config, sites, tokens });
     onStop('probe HTTP client', () => probes.close());
-    const services: Services = { db, box, pubsub, accessTokens, sites, tokens, deliveries, probes };
+    const services: Services = { db, box, pubsub, accessTokens, apiTokens, sites, tokens, deliveries, probes };
     tokens.startWatcher();
     onStop('token watcher', () => tokens.stopWatcher());
 

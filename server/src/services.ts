@@ -1,3 +1,4 @@
+import type { ApiTokenService } from './access/api-token.service.js';
 import type { AccessTokens } from './access/tokens.js';
 import type { SecretBox } from './crypto/secrets.js';
 import type { Database } from './db/orm.js';
@@ -14,6 +15,8 @@ export interface Services {
   box: SecretBox;
   pubsub: PgPubSub;
   accessTokens: AccessTokens;
+  /** Listing, creating and revoking API tokens (ADMIN). */
+  apiTokens: ApiTokenService;
   sites: SiteService;
   /** Accepting webhooks and reading deliveries (any role). */
   deliveries: DeliveryService;

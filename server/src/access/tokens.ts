@@ -5,7 +5,12 @@ import type pg from 'pg';
 import { log } from '../log.js';
 
 /** Roles, from least to most: VIEWER reads, EDITOR also changes sites and sends, ADMIN also manages tokens. */
-export type Role = 'VIEWER' | 'EDITOR' | 'ADMIN';
+export const ROLES = ['VIEWER', 'EDITOR', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return (ROLES as readonly unknown[]).includes(value);
+}
 
 /** Who is calling; kept in the GraphQL context so resolvers can check roles. */
 export interface Principal {
@@ -20,7 +25,15 @@ export function hasRole(principal: Principal, needed: Role): boolean {
   return RANK[principal.role] >= RANK[needed];
 }
 
-function hash(token: string): string {
+/** The pubsub topic of a revoked token; published by the DELETE itself (api-token.service.ts), so every process hears it. */
+export const API_TOKEN_REVOKED = 'api-token.revoked';
+
+/** How long a lookup is trusted without asking the database; revocation does not wait for it (see forget). */
+const CACHE_MS = 10_000;
+/** last_used_at is written at most this often per token, so authenticating stays a read. */
+const TOUCH_EVERY_MS = 60_000;
+
+export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
@@ -32,12 +45,18 @@ export function generateToken(): string {
 export class AccessTokens {
   private readonly envHash: Buffer | undefined;
   private readonly cache = new Map<string, { principal: Principal | null; at: number }>();
+  /** Bumped by every forget: a lookup that started before it must not cache what it read. */
+  private generation = 0;
+  /** tokenId → when this process last wrote its last_used_at. */
+  private readonly touched = new Map<string, number>();
+  /** tokenId → callbacks of long-lived connections (WebSocket) opened with it, closed on revocation. */
+  private readonly revokeListeners = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly pool: pg.Pool,
     envToken: string | undefined,
   ) {
-    this.envHash = envToken ? Buffer.from(hash(envToken), 'hex') : undefined;
+    this.envHash = envToken ? Buffer.from(hashToken(envToken), 'hex') : undefined;
   }
 
   /**
@@ -59,7 +78,7 @@ export class AccessTokens {
     await this.pool.query(`INSERT INTO api_token (id, name, token_hash, role) VALUES ($1, $2, $3, 'ADMIN') ON CONFLICT DO NOTHING`, [
       randomUUID(),
       'generated admin token',
-      hash(token),
+      hashToken(token),
     ]);
     log.info(`generated an admin API token; it is in ${file} (readable by its owner only)`);
   }
@@ -68,19 +87,80 @@ export class AccessTokens {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     if (!match) return null;
     const token = match[1]!;
-    const digest = hash(token);
+    const digest = hashToken(token);
     if (this.envHash && timingSafeEqual(Buffer.from(digest, 'hex'), this.envHash)) {
       return { tokenId: 'env', name: 'TRUSTED_SITES_ADMIN_TOKEN', role: 'ADMIN' };
     }
     const cached = this.cache.get(digest);
-    if (cached && Date.now() - cached.at < 10_000) return cached.principal;
-    const { rows } = await this.pool.query<{ id: string; name: string; role: Role }>(
-      'SELECT id, name, role FROM api_token WHERE token_hash = $1',
-      [digest],
-    );
-    const principal = rows[0] ? { tokenId: rows[0].id, name: rows[0].name, role: rows[0].role } : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(digest, { principal, at: Date.now() });
+    let principal: Principal | null;
+    if (cached && Date.now() - cached.at < CACHE_MS) {
+      principal = cached.principal;
+    } else {
+      const generation = this.generation;
+      const { rows } = await this.pool.query<{ id: string; name: string; role: Role }>(
+        'SELECT id, name, role FROM api_token WHERE token_hash = $1',
+        [digest],
+      );
+      principal = rows[0] ? { tokenId: rows[0].id, name: rows[0].name, role: rows[0].role } : null;
+      // A revocation heard while the row was being read may have removed what was just read.
+      if (generation === this.generation) {
+        if (this.cache.size > 10_000) this.cache.clear();
+        this.cache.set(digest, { principal, at: Date.now() });
+      } else if (principal) {
+        return this.authenticate(header);
+      }
+    }
+    if (principal) await this.touch(principal.tokenId);
     return principal;
+  }
+
+  /**
+   * Drops every cached lookup of a revoked token and closes the connections opened with it. Called
+   * by the process that revoked it, and by every process when the revocation event arrives.
+   */
+  forget(tokenId: string): void {
+    this.generation += 1;
+    for (const [digest, entry] of this.cache) if (entry.principal?.tokenId === tokenId) this.cache.delete(digest);
+    this.touched.delete(tokenId);
+    const listeners = this.revokeListeners.get(tokenId);
+    this.revokeListeners.delete(tokenId);
+    for (const listener of listeners ?? []) listener();
+  }
+
+  /** Hears revocations from every process of the deployment (the DELETE publishes them). */
+  listen(pubsub: { on(topic: string, listener: (payload: unknown) => void): () => void }): () => void {
+    return pubsub.on(API_TOKEN_REVOKED, (payload) => {
+      const tokenId = (payload as { tokenId?: unknown } | null)?.tokenId;
+      if (typeof tokenId === 'string') this.forget(tokenId);
+    });
+  }
+
+  /** Calls `listener` once if the token is revoked; the returned function unregisters it. */
+  onRevoked(tokenId: string, listener: () => void): () => void {
+    let set = this.revokeListeners.get(tokenId);
+    if (!set) this.revokeListeners.set(tokenId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0 && this.revokeListeners.get(tokenId) === set) this.revokeListeners.delete(tokenId);
+    };
+  }
+
+  /** Keeps last_used_at within a minute of the truth with one small write per token per minute. */
+  private async touch(tokenId: string): Promise<void> {
+    const now = Date.now();
+    const last = this.touched.get(tokenId);
+    if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
+    if (this.touched.size > 10_000) this.touched.clear();
+    this.touched.set(tokenId, now);
+    try {
+      // The condition keeps several processes from writing the same minute twice.
+      await this.pool.query(
+        `UPDATE api_token SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [tokenId],
+      );
+    } catch (error) {
+      log.debug('could not record an API token\'s last use', { tokenId, error: (error as Error).message });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { type AuthChecker, type PubSub, buildSchema } from 'type-graphql';
+import { ApiTokenResolver } from '../access/api-token.resolver.js';
 import { hasRole, type Role } from '../access/tokens.js';
 import { DeliveryResolver } from '../dispatch/delivery.resolver.js';
 import { ProbeResolver } from '../signing/probe.resolver.js';
@@ -10,7 +11,7 @@ import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver] as const;
+export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver] as const;
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   const needed = roles[0] ?? 'VIEWER';

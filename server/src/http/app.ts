@@ -59,7 +59,7 @@ export async function startHttpServer(options: {
   const server = http.createServer(app);
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Context['principal'] }>(
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Context['principal']; forgetRevocation?: () => void }>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -68,8 +68,11 @@ export async function startHttpServer(options: {
         const principal = await services.accessTokens.authenticate(header);
         if (!principal) return false;
         ctx.extra.principal = principal;
+        // A subscription must not outlive its token: revoking closes the socket as onConnect refuses one (4403).
+        ctx.extra.forgetRevocation = services.accessTokens.onRevoked(principal.tokenId, () => ctx.extra.socket.close(4403, 'Forbidden'));
         return true;
       },
+      onClose: (ctx) => ctx.extra.forgetRevocation?.(),
       context: (ctx): Context => createContext(ctx.extra.principal!, services, config),
     },
     wss,
