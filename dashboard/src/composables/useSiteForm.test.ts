@@ -251,3 +251,111 @@ describe('useSiteForm: editing a saved site', () => {
     expect(form.errors.value).toEqual({ 'auth.oauth2ClientCredentials.clientSecret': 'This secret is required' });
   });
 });
+
+describe('useSiteForm: knows whether there are unsaved changes', () => {
+  const savedJwt = {
+    ...savedBasic,
+    authMethod: 'JWT',
+    auth: { __typename: 'JwtAuth', algorithm: 'HS256', payload: { aud: ['crm', 2] }, timeToLive: '5 minutes', secretSet: true, privateKeySet: false },
+  } as unknown as SiteFieldsFragment;
+
+  it('a new form is clean until something is typed, and clean again once it is taken back', () => {
+    const { form } = withForm();
+    expect(form.dirty.value).toBe(false);
+    form.base.name = 'CRM';
+    expect(form.dirty.value).toBe(true);
+    form.base.name = '';
+    expect(form.dirty.value).toBe(false);
+    form.base.threads = ' 4 ';
+    expect(form.dirty.value).toBe(false);
+    form.selectMethod('BASIC');
+    expect(form.dirty.value).toBe(true);
+  });
+
+  it('a loaded site is clean; a changed field is a change until restored, however it is spelled', async () => {
+    const { form } = withForm(undefined, savedBasic);
+    await nextTick();
+    expect(form.dirty.value).toBe(false);
+    form.auth.username = 'bob';
+    expect(form.dirty.value).toBe(true);
+    form.auth.username = 'alice ';
+    expect(form.dirty.value).toBe(false);
+    form.base.maxRps = '2.50';
+    expect(form.dirty.value).toBe(false);
+    form.base.maxRps = '3';
+    expect(form.dirty.value).toBe(true);
+    form.reset();
+    expect(form.dirty.value).toBe(false);
+  });
+
+  it('a secret typed is a change; left blank it keeps the stored one, which is not', async () => {
+    const { form } = withForm(undefined, savedBasic);
+    await nextTick();
+    form.auth.password = 'new password';
+    expect(form.dirty.value).toBe(true);
+    form.auth.password = ' ';
+    expect(form.dirty.value).toBe(true);
+    form.auth.password = '';
+    expect(form.dirty.value).toBe(false);
+  });
+
+  it('removing a stored optional secret is a change', () => {
+    const savedAws = {
+      ...savedBasic,
+      authMethod: 'AWS',
+      auth: { __typename: 'AwsAuth', awsRegion: 'eu-west-1', service: 'execute-api', accessKeyId: 'AKIDEXAMPLE', algorithmPrefix: null, vendorKey: null, secretAccessKeySet: true, sessionTokenSet: true },
+    } as unknown as SiteFieldsFragment;
+    const { form } = withForm(undefined, savedAws);
+    expect(form.dirty.value).toBe(false);
+    form.setSecretRemoved('sessionToken', true);
+    expect(form.dirty.value).toBe(true);
+    form.setSecretRemoved('sessionToken', false);
+    expect(form.dirty.value).toBe(false);
+  });
+
+  it('switching method is a change; switching back to the stored one is not', () => {
+    const { form } = withForm(undefined, savedBasic);
+    form.selectMethod('AWS');
+    form.confirmMethodChange();
+    expect(form.dirty.value).toBe(true);
+    form.selectMethod('BASIC');
+    expect(form.dirty.value).toBe(false);
+  });
+
+  it('JWT claims: an empty row is nothing, a claim added or a value changed is a change, JSON spacing is not', () => {
+    const { form } = withForm(undefined, savedJwt);
+    expect(form.dirty.value).toBe(false);
+    form.addPayloadRow();
+    expect(form.dirty.value).toBe(false);
+    form.payloadRows.value[1]!.key = 'iss';
+    expect(form.dirty.value).toBe(true);
+    form.removePayloadRow(form.payloadRows.value[1]!.id);
+    expect(form.dirty.value).toBe(false);
+    form.payloadRows.value[0]!.value = '[ "crm",  2 ]';
+    expect(form.dirty.value).toBe(false);
+    form.payloadRows.value[0]!.value = '["crm", 3]';
+    expect(form.dirty.value).toBe(true);
+  });
+
+  it('is clean after a successful create or update, and stays dirty when saving fails', async () => {
+    const created = withForm(() => ({ data: { createSite: { ...savedBasic, name: 'CRM' } } }));
+    fillBase(created.form);
+    created.form.selectMethod('BASIC');
+    Object.assign(created.form.auth, { username: 'alice', password: 'pw' });
+    expect(created.form.dirty.value).toBe(true);
+    expect((await created.form.submit()).site).not.toBeNull();
+    expect(created.form.dirty.value).toBe(false);
+
+    const updated = withForm(() => ({ data: { updateSite: { ...savedBasic, url: 'https://crm.example.com/v2' } } }), savedBasic);
+    updated.form.base.url = 'https://crm.example.com/v2';
+    updated.form.auth.password = 'rotated';
+    await updated.form.submit();
+    expect(updated.form.auth.password).toBe('');
+    expect(updated.form.dirty.value).toBe(false);
+
+    const refused = withForm(() => ({ errors: [{ message: 'Taken', extensions: { code: 'CONFLICT' } }] }), savedBasic);
+    refused.form.base.name = 'Other';
+    expect((await refused.form.submit()).site).toBeNull();
+    expect(refused.form.dirty.value).toBe(true);
+  });
+});

@@ -64,7 +64,10 @@ export function useSiteForm(options: SiteFormOptions = {}) {
   function load(site: SiteFieldsFragment | null) {
     errors.value = {};
     otherErrors.value = [];
-    if (!site) return;
+    if (!site) {
+      markClean();
+      return;
+    }
     Object.assign(base, {
       name: site.name,
       url: site.url,
@@ -80,7 +83,57 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     removedSecrets.value = {};
     replaceAuth({ ...initialValues(d), ...values });
     payloadRows.value = site.auth.__typename === 'JwtAuth' ? rowsFromPayload(site.auth.payload) : [];
+    markClean();
   }
+
+  // ---- unsaved changes: the form is dirty when saving it would send something other than
+  // what was loaded (or, for a new site, the empty form). Typing a value and then restoring it
+  // is not a change; any secret typed is one (blank means "keep the stored one").
+
+  function comparableNumber(text: string): number | string {
+    const n = parseNumber(text);
+    return Number.isFinite(n) ? n : text.trim();
+  }
+
+  function comparableJson(text: string): string {
+    try {
+      return JSON.stringify(JSON.parse(text));
+    } catch {
+      return text.trim();
+    }
+  }
+
+  /** What a save would carry, in a form two states can be compared by. */
+  function snapshot(): string {
+    const fields = visibleFields.value.map((field) => {
+      if (field.kind === 'payload') {
+        const rows = payloadRows.value.filter((row) => row.key.trim() !== '' || row.value.trim() !== '');
+        return [field.key, rows.map((row) => [row.key.trim(), comparableJson(row.value)])];
+      }
+      const value = auth[field.key] ?? '';
+      return [field.key, isSecretKind(field.kind) ? value : field.kind === 'int' ? comparableNumber(value) : value.trim()];
+    });
+    const removed = Object.keys(removedSecrets.value).filter((key) => removedSecrets.value[key]).sort();
+    return JSON.stringify([
+      base.name.trim(),
+      base.url.trim(),
+      base.contentType.trim(),
+      comparableNumber(base.maxRps),
+      comparableNumber(base.threads),
+      method.value,
+      fields,
+      removed,
+    ]);
+  }
+
+  const pristine = ref('');
+  const dirty = computed(() => snapshot() !== pristine.value);
+
+  /** Takes what is on screen as the unchanged state (after loading or saving). */
+  function markClean() {
+    pristine.value = snapshot();
+  }
+
   watch(saved, (site) => load(site), { immediate: true });
 
   const authPath = (key: string) => (def.value ? `auth.${def.value.inputKey}.${key}` : `auth.${key}`);
@@ -331,6 +384,8 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     }
     const site = result.data && ('createSite' in result.data ? result.data.createSite : result.data.updateSite);
     if (saved.value && site) load(site);
+    // A created site opens on its own page; nothing here is unsaved any more.
+    else if (site) markClean();
     return { site: site ?? null };
   }
 
@@ -349,6 +404,8 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     visibleFields,
     isEdit,
     submitting,
+    dirty,
+    markClean,
     authPath,
     isRequired,
     isSecretStored,
