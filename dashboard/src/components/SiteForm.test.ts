@@ -47,6 +47,22 @@ describe('SiteForm', () => {
     }
   });
 
+  it('types a secret into one masked input and shows it nowhere else; every id is used once', async () => {
+    const { wrapper } = await mountForm();
+    for (const [method, id] of [['BASIC', 'f-auth-basic-password'], ['AWS', 'f-auth-aws-sessionToken'], ['JWT', 'f-auth-jwt-secret']] as const) {
+      await byId(wrapper, 'f-auth').setValue(method);
+      const dialog = wrapper.find('[role="dialog"]');
+      if (dialog.exists()) await dialog.findAll('button').find((b) => b.text().startsWith('Switch to'))!.trigger('click');
+      await byId(wrapper, id).setValue('s3cr3t value');
+      expect(wrapper.findAll(`#${id}`)).toHaveLength(1);
+      expect(byId(wrapper, id).attributes('type')).toBe('password');
+      const clear = wrapper.findAll('input').filter((i) => (i.element as HTMLInputElement).value === 's3cr3t value' && i.attributes('type') !== 'password');
+      expect(clear, method).toHaveLength(0);
+      const ids = wrapper.findAll('[id]').map((e) => e.attributes('id'));
+      expect(ids.filter((x, i) => ids.indexOf(x) !== i), method).toEqual([]);
+    }
+  });
+
   it('shows exactly the chosen method’s fields', async () => {
     const { wrapper } = await mountForm();
     await byId(wrapper, 'f-auth').setValue('BASIC');
