@@ -1,12 +1,12 @@
 import urql from '@urql/vue';
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import { defineComponent, h, nextTick } from 'vue';
+import { defineComponent, h, nextTick, ref } from 'vue';
 import type { SiteFieldsFragment } from '../graphql/generated/graphql';
 import { type MockAnswer, mockClient } from '../test/mockClient';
-import { useSiteForm } from './useSiteForm';
+import { type SiteFormOptions, useSiteForm } from './useSiteForm';
 
-function withForm(answer: () => MockAnswer = () => ({ data: null }), site: SiteFieldsFragment | null = null) {
+function withForm(answer: () => MockAnswer = () => ({ data: null }), site: SiteFormOptions['site'] = null) {
   let form!: ReturnType<typeof useSiteForm>;
   const { client, operations } = mockClient(answer);
   mount(
@@ -335,6 +335,21 @@ describe('useSiteForm: knows whether there are unsaved changes', () => {
     expect(form.dirty.value).toBe(false);
     form.payloadRows.value[0]!.value = '["crm", 3]';
     expect(form.dirty.value).toBe(true);
+  });
+
+  it('keeps what is being typed when the page fetches the same site again; takes a changed one', async () => {
+    const site = ref<SiteFieldsFragment | null>(savedBasic);
+    const { form } = withForm(undefined, site);
+    form.base.url = 'https://crm.example.com/typed';
+    // Setting the site active fetches it again: a new object, another status, the same fields.
+    site.value = { ...savedBasic, status: 'ACTIVE', auth: { ...savedBasic.auth } };
+    await nextTick();
+    expect(form.base.url).toBe('https://crm.example.com/typed');
+    expect(form.dirty.value).toBe(true);
+    site.value = { ...savedBasic, url: 'https://crm.example.com/changed-elsewhere' };
+    await nextTick();
+    expect(form.base.url).toBe('https://crm.example.com/changed-elsewhere');
+    expect(form.dirty.value).toBe(false);
   });
 
   it('is clean after a successful create or update, and stays dirty when saving fails', async () => {

@@ -61,7 +61,16 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     Object.assign(auth, values);
   }
 
+  /** What load() reads of a site: the form's fields, not its status or token. */
+  function contentOf(site: SiteFieldsFragment | null): string {
+    if (!site) return '';
+    const { name, url, contentType, performance, authMethod, auth: config } = site;
+    return JSON.stringify([name, url, contentType, performance, authMethod, config]);
+  }
+  let loadedContent = '';
+
   function load(site: SiteFieldsFragment | null) {
+    loadedContent = contentOf(site);
     errors.value = {};
     otherErrors.value = [];
     if (!site) {
@@ -134,7 +143,13 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     pristine.value = snapshot();
   }
 
-  watch(saved, (site) => load(site), { immediate: true });
+  // The page's query hands over a new object whenever the site is fetched again (after setting
+  // it active, on token events): the fields are only reloaded when they changed, so that does
+  // not wipe what is being typed.
+  watch(saved, (site) => {
+    if (site && contentOf(site) === loadedContent) return;
+    load(site);
+  }, { immediate: true });
 
   const authPath = (key: string) => (def.value ? `auth.${def.value.inputKey}.${key}` : `auth.${key}`);
 
