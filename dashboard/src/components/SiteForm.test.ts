@@ -23,7 +23,7 @@ async function mountForm(answer: () => MockAnswer = () => ({ data: null })) {
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [
-      { path: '/form', component: Host },
+      { path: '/form/:id?', component: Host },
       { path: '/elsewhere', component: { render: () => h('h1', 'Elsewhere') } },
       { path: '/sign-in', component: { render: () => h('h1', 'Sign in') }, meta: { public: true } },
     ],
@@ -192,6 +192,20 @@ describe('SiteForm: leaving with unsaved changes', () => {
     await flushPromises();
     expect(router.currentRoute.value.path).toBe('/elsewhere');
     expect(leaveDialog()).toBeNull();
+  });
+
+  it('asks when the same page opens for another site, not when only the query changes', async () => {
+    const { wrapper, router } = await mountForm();
+    await byId(wrapper, 'f-name').setValue('CRM');
+    await router.push('/form?oauth=connected');
+    expect(router.currentRoute.value.fullPath).toBe('/form?oauth=connected');
+    expect(leaveDialog()).toBeNull();
+    const navigation = router.push('/form/another-site');
+    await flushPromises();
+    expect(leaveDialog()?.textContent).toContain('Leave without saving?');
+    await button(wrapper, 'Stay').trigger('click');
+    await navigation;
+    expect(router.currentRoute.value.path).toBe('/form');
   });
 
   it('Escape means Stay', async () => {
