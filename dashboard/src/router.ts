@@ -10,6 +10,7 @@ export const router = createRouter({
     { path: '/sites/:id', name: 'site', component: () => import('./pages/SitePage.vue'), props: true, meta: { title: 'Site' } },
     { path: '/sites/:id/deliveries', name: 'site-deliveries', component: () => import('./pages/DeliveriesPage.vue'), props: (r) => ({ siteId: r.params.id }), meta: { title: 'Deliveries' } },
     { path: '/deliveries', name: 'deliveries', component: () => import('./pages/DeliveriesPage.vue'), meta: { title: 'Deliveries' } },
+    { path: '/tokens', name: 'api-tokens', component: () => import('./pages/ApiTokensPage.vue'), meta: { title: 'API tokens' } },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'Not found' } },
   ],
 });

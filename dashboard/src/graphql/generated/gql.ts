@@ -14,6 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Viewer {\n    viewer {\n      name\n      role\n      tokenId\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    role\n    createdAt\n    lastUsedAt\n  }\n": typeof types.ApiTokenFieldsFragmentDoc,
+    "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...ApiTokenFields\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": typeof types.RevokeApiTokenDocument,
     "\n  fragment DeliveryFields on Delivery {\n    id\n    siteId\n    status\n    method\n    idempotencyKey\n    attemptCount\n    lastError\n    lastStatusCode\n    nextAttemptAt\n    createdAt\n    updatedAt\n    deliveredAt\n    attempts {\n      number\n      startedAt\n      statusCode\n      durationMs\n      outcome\n      error\n      responseExcerpt\n      responseTruncated\n      nextAttemptAt\n    }\n  }\n": typeof types.DeliveryFieldsFragmentDoc,
     "\n  query Deliveries($siteId: ID, $status: DeliveryStatus, $first: Int, $after: String) {\n    deliveries(siteId: $siteId, status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...DeliveryFields\n        }\n      }\n    }\n  }\n": typeof types.DeliveriesDocument,
     "\n  subscription DeliveryUpdated($siteId: ID) {\n    deliveryUpdated(siteId: $siteId) {\n      ...DeliveryFields\n    }\n  }\n": typeof types.DeliveryUpdatedDocument,
@@ -37,6 +42,11 @@ type Documents = {
     "\n  query TokenHistory($siteId: ID!, $first: Int!) {\n    tokenHistory(siteId: $siteId, first: $first) {\n      id\n      at\n      grantType\n      trigger\n      outcome\n      httpStatus\n      durationMs\n      expiresAt\n      refreshTokenRotated\n      error\n    }\n  }\n": typeof types.TokenHistoryDocument,
 };
 const documents: Documents = {
+    "\n  query Viewer {\n    viewer {\n      name\n      role\n      tokenId\n    }\n  }\n": types.ViewerDocument,
+    "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    role\n    createdAt\n    lastUsedAt\n  }\n": types.ApiTokenFieldsFragmentDoc,
+    "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...ApiTokenFields\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n": types.RevokeApiTokenDocument,
     "\n  fragment DeliveryFields on Delivery {\n    id\n    siteId\n    status\n    method\n    idempotencyKey\n    attemptCount\n    lastError\n    lastStatusCode\n    nextAttemptAt\n    createdAt\n    updatedAt\n    deliveredAt\n    attempts {\n      number\n      startedAt\n      statusCode\n      durationMs\n      outcome\n      error\n      responseExcerpt\n      responseTruncated\n      nextAttemptAt\n    }\n  }\n": types.DeliveryFieldsFragmentDoc,
     "\n  query Deliveries($siteId: ID, $status: DeliveryStatus, $first: Int, $after: String) {\n    deliveries(siteId: $siteId, status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...DeliveryFields\n        }\n      }\n    }\n  }\n": types.DeliveriesDocument,
     "\n  subscription DeliveryUpdated($siteId: ID) {\n    deliveryUpdated(siteId: $siteId) {\n      ...DeliveryFields\n    }\n  }\n": types.DeliveryUpdatedDocument,
@@ -74,6 +84,26 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      name\n      role\n      tokenId\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      name\n      role\n      tokenId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    role\n    createdAt\n    lastUsedAt\n  }\n"): (typeof documents)["\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    role\n    createdAt\n    lastUsedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n"): (typeof documents)["\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...ApiTokenFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...ApiTokenFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n"): (typeof documents)["\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,0 +1,33 @@
+import type { Role } from '../graphql/generated/graphql';
+
+export interface RoleDef {
+  role: Role;
+  label: string;
+  /** One line: what a token with this role may do (the server's Role enum says the same). */
+  description: string;
+}
+
+/** From least to most: each role may do everything the ones before it may. */
+export const ROLES: readonly RoleDef[] = [
+  { role: 'VIEWER', label: 'Viewer', description: 'Reads sites, token states and deliveries; changes nothing.' },
+  { role: 'EDITOR', label: 'Editor', description: 'Also creates, changes, tests and deletes sites, and sends webhooks.' },
+  { role: 'ADMIN', label: 'Admin', description: 'Also creates and revokes API tokens.' },
+];
+
+export function roleDef(role: Role): RoleDef {
+  return ROLES.find((r) => r.role === role)!;
+}
+
+export const TOKEN_NAME_MAX = 100;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The client's copy of the server's name rule; the server checks again (and alone knows the names taken). */
+export function checkTokenName(value: string): string | undefined {
+  const name = value.trim();
+  if (!name) return 'Name is required';
+  if (name.length > TOKEN_NAME_MAX) return `Must be at most ${TOKEN_NAME_MAX} characters`;
+  if (CONTROL.test(name)) return 'Must not contain control characters';
+  return undefined;
+}
