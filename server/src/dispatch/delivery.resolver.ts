@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../graphql/context.js';
+import { type Context, clearLoaders } from '../graphql/context.js';
 import { connectionOf } from '../graphql/connection.js';
 import { Site } from '../sites/site.entity.js';
 import { DELIVERY_UPDATED, type DeliveryService, type DeliveryUpdatedEvent } from './delivery.service.js';
@@ -22,9 +22,9 @@ async function* deliveryUpdates(context: Context, siteId: string | null | undefi
       const event = next.value as DeliveryUpdatedEvent;
       if (siteId && event.siteId !== siteId) continue;
       const deliveries = await deliveriesOf(context).getMany(event.ids);
-      // This operation lives as long as the subscription: each event shows its site as it is
-      // now. An event's deliveries share one site, so the event costs one site query at most.
-      context.loaders.sites.clear();
+      // This operation lives as long as the subscription: each event shows its site and attempts
+      // as they are now. An event's deliveries share one site, so the event costs one site query at most.
+      clearLoaders(context.loaders);
       for (const delivery of deliveries) yield delivery;
     }
   } finally {
@@ -85,8 +85,9 @@ export class DeliveryResolver {
   }
 
   @FieldResolver(() => [DeliveryAttempt], { description: 'Oldest first.' })
-  async attempts(@Root() delivery: Delivery, @Ctx() context: Context): Promise<DeliveryAttempt[]> {
-    return deliveriesOf(context).attempts(delivery.id);
+  async attempts(@Root() delivery: Delivery, @Ctx() { loaders }: Context): Promise<DeliveryAttempt[]> {
+    // Batched: a page of deliveries asks for its attempts in one query, not one per row.
+    return loaders.attempts.load(delivery.id);
   }
 
   @FieldResolver(() => Site, { nullable: true, description: 'Null once the site is deleted.' })

@@ -222,8 +222,15 @@ export class DeliveryService {
     return (await getDeliveries(this.pool, ids.filter(isUuid))).map(toDelivery);
   }
 
-  async attempts(id: string): Promise<DeliveryAttempt[]> {
-    return (await listAttempts(this.pool, id)).map(toAttempt);
+  /** Each delivery's attempts, oldest first, in one query (ids that are not uuids are left out). */
+  async attemptsOf(ids: string[]): Promise<Map<string, DeliveryAttempt[]>> {
+    const byDelivery = new Map<string, DeliveryAttempt[]>();
+    for (const row of await listAttempts(this.pool, ids.filter(isUuid))) {
+      let list = byDelivery.get(row.delivery_id);
+      if (!list) byDelivery.set(row.delivery_id, (list = []));
+      list.push(toAttempt(row));
+    }
+    return byDelivery;
   }
 
   async list(args: { siteId?: string | null; status?: DeliveryStatus | null; first?: number | null; after?: string | null }) {

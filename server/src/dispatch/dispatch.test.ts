@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
 import { completeAttempts } from './queue.js';
@@ -436,6 +436,33 @@ describe('reading', () => {
     const failedOnly = ok(await app.gql(LIST, { first: 50, status: 'FAILED' })).deliveries;
     const failed = await raw.query(`SELECT id FROM delivery WHERE status = 'FAILED' ORDER BY created_at DESC, id DESC LIMIT 50`);
     expect(failedOnly.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(failed.rows.map((r) => r.id));
+  });
+
+  it('a page of deliveries reads all their attempts in one query, each delivery its own, oldest first', async () => {
+    const path = '/attempts-batch';
+    routes.set(path, (index) => (index % 3 === 0 ? { status: 503 } : { status: 200 }));
+    const siteId = await createSite(path);
+    const inputs = Array.from({ length: 6 }, (_, i) => ({ siteId, payload: { i } }));
+    const accepted = ok(await app.gql(SEND_MANY, { inputs })).sendWebhooks as Array<{ id: string }>;
+    for (const d of accepted) await settled(d.id);
+    const spy = vi.spyOn(app.services.deliveries, 'attemptsOf');
+    try {
+      const page = ok(
+        await app.gql(`query($siteId: ID) { deliveries(siteId: $siteId, first: 50) { edges { node { id attempts { number outcome statusCode } } } } }`, { siteId }),
+      ).deliveries.edges.map((e: { node: { id: string; attempts: Array<{ number: number; outcome: string; statusCode: number }> } }) => e.node);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(page).toHaveLength(6);
+      const stored = await raw.query(`SELECT delivery_id, number, outcome, status_code FROM delivery_attempt WHERE site_id = $1 ORDER BY delivery_id, number`, [siteId]);
+      for (const delivery of page) {
+        const expected = stored.rows.filter((r) => r.delivery_id === delivery.id).map((r) => ({ number: r.number, outcome: r.outcome, statusCode: r.status_code }));
+        expect(delivery.attempts).toEqual(expected);
+        expect(delivery.attempts.length).toBeGreaterThan(0);
+      }
+      // Some deliveries needed a second attempt (the 503s), so the grouping is really per delivery.
+      expect(page.some((d: { attempts: unknown[] }) => d.attempts.length > 1)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('deleting a site deletes its deliveries and their attempts, and nothing of other sites', async () => {

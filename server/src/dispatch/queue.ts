@@ -127,11 +127,13 @@ export async function getDeliveries(db: Queryable, ids: string[]): Promise<Deliv
   return result.rows;
 }
 
-export async function listAttempts(db: Queryable, deliveryId: string): Promise<AttemptRow[]> {
+/** The attempts of these deliveries, each delivery's oldest first. */
+export async function listAttempts(db: Queryable, deliveryIds: string[]): Promise<AttemptRow[]> {
+  if (!deliveryIds.length) return [];
   const result = await db.query<AttemptRow>(
     `SELECT delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt, response_truncated, outcome, next_attempt_at
-       FROM delivery_attempt WHERE delivery_id = $1 ORDER BY number, started_at`,
-    [deliveryId],
+       FROM delivery_attempt WHERE delivery_id = ANY($1::uuid[]) ORDER BY delivery_id, number, started_at`,
+    [deliveryIds],
   );
   return result.rows;
 }
