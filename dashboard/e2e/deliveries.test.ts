@@ -108,6 +108,8 @@ describe('deliveries', () => {
     const row = page.locator(`tr[data-delivery-id="${id}"]`);
     await row.locator('[data-delivery-status="FAILED"]').waitFor();
     await row.getByText('HTTP 400', { exact: true }).first().waitFor();
+    // The row names its site (Delivery.site), linking to that site's deliveries.
+    expect(await row.getByRole('link', { name: 'Strict receiver' }).getAttribute('href')).toBe(`/sites/${siteId}/deliveries`);
     await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
     await expect.poll(() => page.locator('tbody tr[data-delivery-id]').count()).toBe(1);
     await screenshot(page, '21-deliveries-failed');

@@ -1,12 +1,16 @@
 import { graphql } from './generated';
 
-// Delivery.site is not selected: resolving it per deliveryUpdated event stalls the current
-// dispatcher (see the dashboard report). Site names come from SiteChoices instead.
+// Delivery.site is batched on the server (one query per page, one per subscription event), so
+// every row names its site even when there are more sites than the filter's SiteChoices lists.
 
 export const DeliveryFieldsFragment = graphql(`
   fragment DeliveryFields on Delivery {
     id
     siteId
+    site {
+      id
+      name
+    }
     status
     method
     idempotencyKey
