@@ -25,6 +25,11 @@ async function* deliveryUpdates(context: Context, siteId: string | null | undefi
       // This operation lives as long as the subscription: each event shows its site and attempts
       // as they are now. An event's deliveries share one site, so the event costs one site query at most.
       clearLoaders(context.loaders);
+      // Each delivery yielded is executed on its own, after the previous one is sent, so the
+      // loaders could not batch across them: ask for the event's site and attempts together now
+      // (one query each, whatever the event's size), and the field resolvers find them loaded.
+      void context.loaders.sites.load(event.siteId);
+      for (const delivery of deliveries) void context.loaders.attempts.load(delivery.id);
       for (const delivery of deliveries) yield delivery;
     }
   } finally {

@@ -144,6 +144,33 @@ describe('Delivery.site over GraphQL (real PostgreSQL)', () => {
     expect(getMany).toHaveBeenCalledTimes(1);
   });
 
+  it('deliveryUpdated: one site and one attempts query per event however many deliveries it carries', async () => {
+    const site = await activeSite();
+    const client = createClient({ url: app.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const seen: Array<{ id: string; attempts: unknown[]; site: { name: string } | null }> = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.on('connected', () => setTimeout(resolve, 200));
+        client.on('error', reject);
+        client.subscribe(
+          { query: `subscription($siteId: ID) { deliveryUpdated(siteId: $siteId) { id attempts { number } site { name } } }`, variables: { siteId: site.id } },
+          { next: (message) => seen.push((message.data as { deliveryUpdated: (typeof seen)[number] }).deliveryUpdated), error: reject, complete: () => undefined },
+        );
+      });
+      const attemptsOf = vi.spyOn(app.services.deliveries, 'attemptsOf');
+      const getMany = vi.spyOn(app.services.sites, 'getMany');
+      // One sendWebhooks call: its 12 deliveries arrive as one event (this process sends nothing).
+      const sent = await sendTo(site.id, 12);
+      await vi.waitFor(() => expect(seen.filter((d) => sent.includes(d.id))).toHaveLength(12), { timeout: 10_000 });
+      expect(seen.every((d) => d.site?.name === site.name && Array.isArray(d.attempts) && d.attempts.length === 0)).toBe(true);
+      expect(attemptsOf).toHaveBeenCalledTimes(1);
+      expect([...attemptsOf.mock.calls[0]![0]].sort()).toEqual([...sent].sort());
+      expect(getMany).toHaveBeenCalledTimes(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('deliveryUpdated: one site query per event, and each event shows the site as it is now', async () => {
     const site = await activeSite();
     const client = createClient({ url: app.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
