@@ -17,6 +17,25 @@ describe('settings', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl).toBe('https://hooks.example.com');
   });
 
+  it('keeps finished deliveries 30 days by default, looked for every 10 minutes; 0 days keeps them all', () => {
+    expect(loadConfig({}).retention).toEqual({ days: 30, intervalMs: 600_000 });
+    expect(loadConfig({ DELIVERY_RETENTION_DAYS: '0' }).retention.days).toBe(0);
+    expect(loadConfig({ DELIVERY_RETENTION_DAYS: '365', DELIVERY_RETENTION_INTERVAL_MS: '60000' }).retention).toEqual({ days: 365, intervalMs: 60_000 });
+  });
+
+  it('refuses a retention that is not a whole number of days, or an interval out of range, saying what it wants', () => {
+    for (const raw of ['-1', '1.5', 'thirty', '30d', '36501']) {
+      expect(() => loadConfig({ DELIVERY_RETENTION_DAYS: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ DELIVERY_RETENTION_DAYS: raw })).toThrow(
+        `DELIVERY_RETENTION_DAYS must be an integer from 0 to 36500 (days; 0 keeps every delivery), got "${raw}"`,
+      );
+    }
+    for (const raw of ['0', '999', '10m', '86400001']) {
+      expect(() => loadConfig({ DELIVERY_RETENTION_INTERVAL_MS: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ DELIVERY_RETENTION_INTERVAL_MS: raw })).toThrow(/^DELIVERY_RETENTION_INTERVAL_MS must be an integer from 1000 to 86400000/);
+    }
+  });
+
   it('refuses a bad value, naming the setting', () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ PORT: 'eighty' }, /PORT/],

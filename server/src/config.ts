@@ -17,6 +17,18 @@ export interface Config {
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   dispatch: DispatchConfig;
   tokens: TokenConfig;
+  retention: RetentionConfig;
+}
+
+/** Removing finished deliveries (retention/), in processes that send. */
+export interface RetentionConfig {
+  /**
+   * SUCCEEDED and FAILED deliveries last changed more than this many days ago are deleted with
+   * their attempts; 0 keeps every delivery. Deliveries still to be sent are never deleted.
+   */
+  days: number;
+  /** How often a sending process looks for them (the first time shortly after it starts). */
+  intervalMs: number;
 }
 
 /** OAuth2 token lifecycle (tokens/). */
@@ -69,12 +81,12 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+function integer(env: Env, name: string, fallback: number, min: number, max: number, hint?: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}${hint ? ` (${hint})` : ''}, got "${raw}"`);
   }
   return value;
 }
@@ -142,6 +154,10 @@ export function loadConfig(env: Env = process.env): Config {
       refreshMarginSeconds: integer(env, 'TOKEN_REFRESH_MARGIN_SECONDS', 300, 0, 3600),
       watchIntervalMs: integer(env, 'TOKEN_WATCH_INTERVAL_MS', 1000, 50, 60_000),
       retryAfterFailureSeconds: integer(env, 'TOKEN_RETRY_AFTER_FAILURE_SECONDS', 30, 1, 3600),
+    },
+    retention: {
+      days: integer(env, 'DELIVERY_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps every delivery'),
+      intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
     },
   };
 }
