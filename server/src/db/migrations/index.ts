@@ -3,6 +3,7 @@ import { Migration0001Sites } from './Migration0001Sites.js';
 import { Migration0002Tokens } from './Migration0002Tokens.js';
 import { Migration0003Deliveries } from './Migration0003Deliveries.js';
 import { Migration0004LeanerDeliveryWrites } from './Migration0004LeanerDeliveryWrites.js';
+import { Migration0005AttemptCascadeByIndex } from './Migration0005AttemptCascadeByIndex.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0002Tokens', class: Migration0002Tokens },
   { name: 'Migration0003Deliveries', class: Migration0003Deliveries },
   { name: 'Migration0004LeanerDeliveryWrites', class: Migration0004LeanerDeliveryWrites },
+  { name: 'Migration0005AttemptCascadeByIndex', class: Migration0005AttemptCascadeByIndex },
 ];
