@@ -14,6 +14,7 @@ import { buildAppSchema } from './graphql/schema.js';
 import { type HttpServer, startHttpServer } from './http/app.js';
 import { log, setLogLevel } from './log.js';
 import { OutgoingHttp } from './net/outgoing.js';
+import { DeliveryRetention } from './retention/retention.js';
 import type { Services } from './services.js';
 import { ProbeService } from './signing/probe.service.js';
 import { SiteService } from './sites/site.service.js';
@@ -26,6 +27,8 @@ export interface App {
   /** Base URL of the HTTP server, when this process serves the API. */
   url: string | undefined;
   databaseUrl: string;
+  /** Removal of old finished deliveries, in processes whose role sends. */
+  retention: DeliveryRetention | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,10 +37,10 @@ export interface StartOptions {
   embeddedSettings?: Record<string, string>;
 }
 
-/** config → database → migrations → services → GraphQL + WS + OAuth callback + dashboard → dispatcher. */
+/** config → database → migrations → services → GraphQL + WS + OAuth callback + dashboard → dispatcher → retention. */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   setLogLevel(config.logLevel);
-  // Shutdown runs these in reverse order of start: the dispatcher first, PostgreSQL last.
+  // Shutdown runs these in reverse order of start: retention and the dispatcher first, PostgreSQL last.
   const steps: Array<{ name: string; run: () => Promise<void> }> = [];
   const onStop = (name: string, run: () => Promise<void>) => steps.push({ name, run });
   const stop = async () => {
@@ -89,6 +92,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     onStop('token watcher', () => tokens.stopWatcher());
 
     let http: HttpServer | undefined;
+    let retention: DeliveryRetention | undefined;
     if (config.role !== 'dispatcher') {
       const schema = await buildAppSchema(pubsub);
       http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl)] });
@@ -99,11 +103,17 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens });
       services.dispatcher = dispatcher;
       dispatcher.start();
-      // Stops first: no more claims, in-flight sends finish, before the HTTP server and database go.
+      // Stops early: no more claims, in-flight sends finish, before the HTTP server and database go.
       onStop('dispatcher', () => dispatcher.stop());
       log.info(`dispatcher ${dispatcher.worker} is running`);
+      // Where deliveries are sent, old finished ones are removed. Stops before the dispatcher: its
+      // current window ends and its connection closes.
+      const job = new DeliveryRetention({ databaseUrl, days: config.retention.days, intervalMs: config.retention.intervalMs });
+      retention = job;
+      job.start();
+      onStop('delivery retention', () => job.stop());
     }
-    return { config, services, url: http?.url, databaseUrl, stop };
+    return { config, services, url: http?.url, databaseUrl, retention, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,192 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { log } from '../log.js';
+import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, retentionCutoff, tryRetentionLock } from './retention.sql.js';
+
+export interface DeliveryRetentionOptions {
+  databaseUrl: string;
+  /** Finished deliveries last changed more than this many days ago are deleted; 0: none ever are. */
+  days: number;
+  /** Between the end of one run and the start of the next. */
+  intervalMs: number;
+  /** Most rows one statement looks at (and so deletes). */
+  batchSize?: number;
+  /** The first run after `start()`; default the interval, at most a minute. */
+  firstRunDelayMs?: number;
+}
+
+export interface RetentionRun {
+  deleted: number;
+  /** Statements run: one per window of a site. */
+  batches: number;
+  /** Why the run ended before looking at every site, if it did. */
+  stoppedEarly?: 'stopping' | 'another process is removing';
+}
+
+const DEFAULT_BATCH_SIZE = 5000;
+const MAX_FIRST_RUN_DELAY_MS = 60_000;
+
+/**
+ * Deletes finished deliveries (SUCCEEDED, FAILED) older than the retention, with their attempts,
+ * so the tables stop growing. Runs in processes that send (main.ts), shortly after start and then
+ * every `intervalMs`; `runOnce()` is one run, for tests and the timer alike.
+ *
+ * A run goes site by site, each in windows of `batchSize` rows, one short transaction per window
+ * (retention.sql.ts). Every sending process runs the job, so each window's transaction first tries
+ * a transaction-level advisory lock (`pg_try_advisory_xact_lock`, never waited for): when another
+ * process holds it, that one is at work and this run ends, leaving the rest to it. Row locks alone
+ * (`SKIP LOCKED`) would keep two processes from deleting the same rows, but both would still read
+ * every window; the advisory lock makes it one reader, and being per window it is never held
+ * across a pause or after a crash. The rows themselves are locked `SKIP LOCKED`, so one an operator
+ * or a site deletion is changing is left for the next run rather than waited for. Between windows
+ * the run pauses as long as the window took: it never holds locks for long, and it takes at most
+ * about half of one connection's time from PostgreSQL, whatever the backlog.
+ *
+ * It has its own connection (a pool of one), so it never takes one the API or the dispatcher is
+ * waiting for, with `synchronous_commit` off (a delete lost in a PostgreSQL crash is simply done
+ * again next run) and a statement timeout as a backstop.
+ */
+export class DeliveryRetention {
+  private readonly pool: pg.Pool;
+  private readonly batchSize: number;
+  private readonly firstRunDelayMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<RetentionRun> | undefined;
+  private stopping = false;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: DeliveryRetentionOptions) {
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.firstRunDelayMs = options.firstRunDelayMs ?? Math.min(options.intervalMs, MAX_FIRST_RUN_DELAY_MS);
+    this.pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 1,
+      application_name: 'trusted-sites-retention',
+      options: '-c synchronous_commit=off -c statement_timeout=60000',
+    });
+    this.pool.on('error', () => {
+      // An idle connection was lost; the next run opens another.
+    });
+  }
+
+  get enabled(): boolean {
+    return this.options.days > 0;
+  }
+
+  /** Whether a run is waiting on the timer. */
+  get scheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Whether a run is going on now. */
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  start(): void {
+    if (this.stopping || this.timer) return;
+    if (!this.enabled) {
+      log.info('delivery retention is off (DELIVERY_RETENTION_DAYS=0): every delivery is kept');
+      return;
+    }
+    this.schedule(this.firstRunDelayMs);
+  }
+
+  /** No new run starts; the one going on ends after its current window, and its connection is closed. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
+    await this.current?.catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  /** One run now; while one is going on, that one. Resolves with what it deleted; rejects on a database error. */
+  runOnce(): Promise<RetentionRun> {
+    if (this.current) return this.current;
+    if (this.stopping) return Promise.resolve({ deleted: 0, batches: 0, stoppedEarly: 'stopping' });
+    if (!this.enabled) return Promise.resolve({ deleted: 0, batches: 0 });
+    const run = this.run().finally(() => {
+      this.current = undefined;
+    });
+    this.current = run;
+    return run;
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.runOnce()
+        .catch((error) => log.error('delivery retention run failed', { error: (error as Error).message }))
+        .finally(() => {
+          if (!this.stopping) this.schedule(this.options.intervalMs);
+        });
+    }, ms);
+    // A pending run never keeps the process alive.
+    this.timer.unref();
+  }
+
+  private async run(): Promise<RetentionRun> {
+    const started = performance.now();
+    const result: RetentionRun = { deleted: 0, batches: 0 };
+    const cutoff = await retentionCutoff(this.pool, this.options.days);
+    const sites = await listSitesWithDeliveriesBefore(this.pool, cutoff);
+    sites: for (const siteId of sites) {
+      let after: ScanPosition = SCAN_START;
+      for (;;) {
+        if (this.stopping) {
+          result.stoppedEarly = 'stopping';
+          break sites;
+        }
+        const windowStarted = performance.now();
+        const window = await this.deleteWindow(siteId, cutoff, after);
+        if (!window) {
+          result.stoppedEarly = 'another process is removing';
+          break sites;
+        }
+        result.batches += 1;
+        result.deleted += window.deleted;
+        await this.pause(performance.now() - windowStarted);
+        if (window.examined < this.batchSize || !window.last) break;
+        after = window.last;
+      }
+    }
+    log.info(`delivery retention removed ${result.deleted} finished deliveries older than ${this.options.days} days`, {
+      deleted: result.deleted,
+      batches: result.batches,
+      ms: Math.round(performance.now() - started),
+      ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
+    });
+    return result;
+  }
+
+  /** One window in its own transaction; undefined when another process holds the retention lock. */
+  private async deleteWindow(siteId: string, cutoff: string, after: ScanPosition): Promise<DeletedWindow | undefined> {
+    const client = await this.pool.connect();
+    let failed: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      if (!(await tryRetentionLock(client))) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const window = await deleteFinishedDeliveries(client, siteId, cutoff, after, this.batchSize);
+      await client.query('COMMIT');
+      return window;
+    } catch (error) {
+      failed = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      // After an error the connection is closed rather than reused: it may be broken.
+      client.release(failed);
+    }
+  }
+
+  /** Gives PostgreSQL back to everything else for as long as the last window took; cut short by stop(). */
+  private async pause(ms: number): Promise<void> {
+    if (this.stopping) return;
+    await sleep(Math.ceil(ms), undefined, { signal: this.abort.signal, ref: false }).catch(() => undefined);
+  }
+}
