@@ -35,10 +35,14 @@
  *
  * The login page takes any login and password (oidc-provider's development interactions); the
  * consent page has one "Continue" button; "abort" answers `error=access_denied`.
+ *
+ * Two oidc-provider warnings print on purpose: development interactions are on (their login and
+ * consent pages are what the tests drive), and the token endpoint's body is already parsed (the
+ * recorder reads it first, to keep `requests`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -159,7 +163,13 @@ export async function startTestOidc(options: TestOidcOptions = {}): Promise<Test
   const store = new Map<string, Stored>();
   const usedJtis = new Set<string>();
 
+  // The provider's own signing key (id tokens), made per server: without one it falls back to
+  // development keys and warns on every start.
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-op-rs256', use: 'sig', alg: 'RS256' };
+
   const provider = new Provider(issuer, {
+    jwks: { keys: [signingKey] },
     adapter: makeAdapter(store),
     clients: [],
     cookies: { keys: ['trusted-sites-test-cookie-key'] },
