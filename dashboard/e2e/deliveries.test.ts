@@ -32,6 +32,8 @@ beforeAll(async () => {
 
 afterEach(async (context) => {
   await screenshotOnFailure(context.task);
+  // A test that fails while the receiver refuses must not leave it refusing for the next one.
+  refusing = false;
 });
 
 afterAll(async () => {
@@ -122,6 +124,41 @@ describe('deliveries', () => {
     const delivery = ok(await app.gql(`query($id: ID!) { delivery(id: $id) { status attempts { statusCode } } }`, { id })).delivery;
     expect(delivery.status).toBe('SUCCEEDED');
     expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([400, 200]);
+    await context.close();
+  });
+
+  it('a delivery made while the live connection was down still shows up once it is back', async () => {
+    const siteId = await activeSite('Gap receiver', 10);
+    const { context, page } = await signedInPage(browser);
+    // Every WebSocket is closed at once until `open`, so the page has no subscription; the client
+    // keeps retrying. A webhook sent meanwhile has events that reach nobody.
+    let open = false;
+    let connected = 0;
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      if (!open) return ws.close();
+      connected += 1;
+      ws.connectToServer();
+    });
+    let listReads = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/graphql') && request.postData()?.includes('query Deliveries(')) listReads += 1;
+    });
+    await page.goto(`${app.url}/deliveries`);
+    await page.getByRole('heading', { name: 'Deliveries', exact: true }).waitFor();
+    // The list is read when the page opens and once more shortly after; both are done before the send.
+    await expect.poll(() => listReads, { timeout: 15_000 }).toBe(2);
+    const id = await send(siteId, { event: 'sent while disconnected' });
+    await expect.poll(async () => ok(await app.gql(`query($id: ID!) { delivery(id: $id) { status } }`, { id })).delivery.status).toBe('SUCCEEDED');
+    const row = page.locator(`tr[data-delivery-id="${id}"]`);
+    expect(await row.count()).toBe(0);
+    expect(connected).toBe(0);
+
+    open = true;
+    // Reconnected (after the client's back-off), the page reads its list again: the delivery is there.
+    await row.locator('[data-delivery-status="SUCCEEDED"]').waitFor({ timeout: 30_000 });
+    expect(connected).toBeGreaterThanOrEqual(1);
+    expect(listReads).toBeGreaterThanOrEqual(3);
+    expect(pageErrorsOf(page)).toEqual([]);
     await context.close();
   });
 

@@ -18,7 +18,11 @@ export interface ApiClient {
  * One urql client per signed-in session, so nothing cached under one token is shown under
  * another. `onUnauthenticated` sends the user back to sign-in from any screen.
  */
-export function createApiClient(onUnauthenticated: () => void, base: string = window.location.origin): ApiClient {
+/**
+ * `onConnected` runs each time the WebSocket for subscriptions is (re)established: events sent
+ * while it was down were missed, so live views read their data again then.
+ */
+export function createApiClient(onUnauthenticated: () => void, base: string = window.location.origin, onConnected: () => void = () => {}): ApiClient {
   const wsUrl = base.replace(/^http/, 'ws') + '/graphql';
   const ws: WsClient = createWsClient({
     url: wsUrl,
@@ -28,6 +32,7 @@ export function createApiClient(onUnauthenticated: () => void, base: string = wi
     retryAttempts: Infinity,
     shouldRetry: (event) => !(event && typeof event === 'object' && 'code' in event && (event as CloseEvent).code === 4403),
     on: {
+      connected: () => onConnected(),
       // graphql-ws closes with 4403 when onConnect refuses the token.
       closed: (event) => {
         if (event && typeof event === 'object' && 'code' in event && (event as CloseEvent).code === 4403) onUnauthenticated();
