@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import aws4 from 'aws4';
 import { describe, expect, it } from 'vitest';
 import { type SigV4Options, signSigV4 } from './sigv4.js';
+import { vectorPath } from '../../../test/vectors.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const SUITES = path.resolve(REPO_ROOT, '../shared/vectors/sigv4');
+const SUITES = vectorPath('sigv4');
 const CLASSIC = path.join(SUITES, 'aws-sig-v4-test-suite');
 const CRT = path.join(SUITES, 'aws-c-auth-signing-suite/v4');
 // Published with the suites (the AWS docs' example key); not in the files themselves.

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AuthMethod, type OutgoingRequest, type SignContext } from '../types.js';
 import type { BasicAuth } from './config.js';
 import { basicCredentials, signBasic } from './sign.js';
+import { vectorPath } from '../../../test/vectors.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const VECTORS = JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, '../shared/vectors/basic-auth/rfc7617_vectors.json'), 'utf8'));
+const VECTORS = JSON.parse(fs.readFileSync(vectorPath('basic-auth', 'rfc7617_vectors.json'), 'utf8'));
 
 const request: OutgoingRequest = { method: 'POST', url: 'https://crm.example.com/hook', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') };
 const context: SignContext = { now: new Date(0), siteId: 's', deliveryId: 'd', uuid: 'u' };

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { createHmac, createPrivateKey, createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CompactSign, compactVerify, importJWK } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +9,9 @@ import { MissingSecretError } from '../errors.js';
 import { AuthMethod, type OutgoingRequest, type SignContext } from '../types.js';
 import { JwtAlgorithm, type JwtAuth } from './config.js';
 import { mintJwt, privateKeyFromPem, signJwt } from './sign.js';
+import { vectorPath } from '../../../test/vectors.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const VECTORS = JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, '../shared/vectors/jwt/jws_compact_vectors.json'), 'utf8')).vectors as Array<{
+const VECTORS = JSON.parse(fs.readFileSync(vectorPath('jwt', 'jws_compact_vectors.json'), 'utf8')).vectors as Array<{
   id: string;
   alg: string;
   deterministic: boolean;
