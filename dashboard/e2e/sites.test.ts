@@ -1,26 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { EC_PRIVATE_PEM } from '../../server/test/fixtures.js';
-import { TEST_ADMIN_TOKEN, type TestApp, ok, startTestApp } from '../../server/test/support.js';
-import { DESKTOP, PHONE, activeSiteNames, buildDashboard, collectPageErrors, launchBrowser, pageErrorsOf, screenshot, screenshotOnFailure, signedInPage, track } from './support.js';
+import { TEST_ADMIN_TOKEN, ok } from '../../server/test/support.js';
+import { DESKTOP, PHONE, activeSiteNames, collectPageErrors, pageErrorsOf, screenshot, signedInPage, track, useAppAndBrowser } from './support.js';
 
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildDashboard();
-  app = await startTestApp();
-  browser = await launchBrowser();
-});
-
-afterEach(async (context) => {
-  await screenshotOnFailure(context.task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = useAppAndBrowser();
 
 /** Fills one labelled input; exact so "Password" does not also match "Show Password". */
 async function fill(page: Page, label: string, value: string) {
@@ -46,7 +30,7 @@ async function submitAndOpen(page: Page, name: string): Promise<string> {
 }
 
 async function siteFromApi(id: string) {
-  return ok(await app.gql<{ site: { name: string; status: string; authMethod: string; auth: Record<string, unknown> } }>(
+  return ok(await e2e.app.gql<{ site: { name: string; status: string; authMethod: string; auth: Record<string, unknown> } }>(
     `query($id: ID!) { site(id: $id) { name status authMethod auth { __typename ... on JwtAuth { payload timeToLive secretSet } ... on BasicAuth { username passwordSet } } } }`,
     { id },
   )).site;
@@ -54,10 +38,10 @@ async function siteFromApi(id: string) {
 
 describe('sign-in and sites', () => {
   it('signs in with the API token and shows the empty list', async () => {
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const context = await e2e.browser.newContext({ viewport: DESKTOP });
     const page = track(await context.newPage());
     collectPageErrors(page);
-    await page.goto(app.url + '/');
+    await page.goto(e2e.app.url + '/');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/sign-in');
 
@@ -74,25 +58,25 @@ describe('sign-in and sites', () => {
     // Signing out forgets the token: the list is no longer reachable.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.goto(app.url + '/sites/new');
+    await page.goto(e2e.app.url + '/sites/new');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(pageErrorsOf(page)).toEqual([]);
     await context.close();
   });
 
   it('returns to sign-in when the server rejects the stored token', async () => {
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const context = await e2e.browser.newContext({ viewport: DESKTOP });
     await context.addInitScript(() => sessionStorage.setItem('trusted-sites.token', 'revoked-token'));
     const page = await context.newPage();
-    await page.goto(app.url + '/');
+    await page.goto(e2e.app.url + '/');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByText('Your session has ended').waitFor();
     await context.close();
   });
 
   it('creates a site of each of the seven methods through the form', async () => {
-    const { context, page } = await signedInPage(browser);
-    await page.goto(app.url + '/');
+    const { context, page } = await signedInPage(e2e.browser);
+    await page.goto(e2e.app.url + '/');
     await page.getByRole('heading', { name: 'Sites', exact: true }).waitFor();
     const created: Record<string, string> = {};
 
@@ -203,8 +187,8 @@ describe('sign-in and sites', () => {
   });
 
   it('shows field errors for bad input, from the client and from the server', async () => {
-    const { context, page } = await signedInPage(browser);
-    await page.goto(app.url + '/sites/new');
+    const { context, page } = await signedInPage(e2e.browser);
+    await page.goto(e2e.app.url + '/sites/new');
     await page.getByRole('heading', { name: 'New site' }).waitFor();
     await fill(page, 'URL', 'ftp://example.com');
     await fill(page, 'Max requests per second', '0');
@@ -238,11 +222,11 @@ describe('sign-in and sites', () => {
   });
 
   it('activates and deactivates through the dialog; activeSites follows', async () => {
-    const { context, page } = await signedInPage(browser);
-    await page.goto(app.url + '/?q=Partner');
+    const { context, page } = await signedInPage(e2e.browser);
+    await page.goto(e2e.app.url + '/?q=Partner');
     await page.getByRole('link', { name: 'Partner JWT' }).click();
     await page.getByRole('heading', { level: 1, name: 'Partner JWT' }).waitFor();
-    expect(await activeSiteNames(app)).not.toContain('Partner JWT');
+    expect(await activeSiteNames(e2e.app)).not.toContain('Partner JWT');
 
     await page.getByRole('button', { name: 'Set active' }).click();
     const dialog = page.getByRole('dialog');
@@ -251,25 +235,25 @@ describe('sign-in and sites', () => {
     // Cancel changes nothing.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect(await activeSiteNames(app)).not.toContain('Partner JWT');
+    expect(await activeSiteNames(e2e.app)).not.toContain('Partner JWT');
 
     await page.getByRole('button', { name: 'Set active' }).click();
     await dialog.getByRole('button', { name: 'Set active' }).click();
     await page.locator('.page-header [data-status="ACTIVE"]').waitFor();
     await page.getByRole('button', { name: 'Set inactive' }).waitFor();
-    expect(await activeSiteNames(app)).toContain('Partner JWT');
+    expect(await activeSiteNames(e2e.app)).toContain('Partner JWT');
     await screenshot(page, '10-site-active');
 
     await page.getByRole('button', { name: 'Set inactive' }).click();
     await dialog.getByRole('button', { name: 'Set inactive' }).click();
     await page.locator('.page-header [data-status="INACTIVE"]').waitFor();
-    expect(await activeSiteNames(app)).not.toContain('Partner JWT');
+    expect(await activeSiteNames(e2e.app)).not.toContain('Partner JWT');
     await context.close();
   });
 
   it('edits a site keeping stored secrets, and works at phone width', async () => {
-    const { context, page } = await signedInPage(browser, PHONE);
-    await page.goto(app.url + '/?q=CRM');
+    const { context, page } = await signedInPage(e2e.browser, PHONE);
+    await page.goto(e2e.app.url + '/?q=CRM');
     await page.getByRole('link', { name: 'CRM basic' }).click();
     await page.getByRole('heading', { level: 1, name: 'CRM basic' }).waitFor();
     const password = page.getByLabel('Password', { exact: true });
@@ -278,7 +262,7 @@ describe('sign-in and sites', () => {
     await fill(page, 'Username', 'alice2');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Changes saved').waitFor();
-    const site = ok(await app.gql(`{ sites(search: "CRM") { edges { node { auth { ... on BasicAuth { username passwordSet } } } } } }`)).sites.edges[0].node;
+    const site = ok(await e2e.app.gql(`{ sites(search: "CRM") { edges { node { auth { ... on BasicAuth { username passwordSet } } } } } }`)).sites.edges[0].node;
     expect(site.auth).toEqual({ username: 'alice2', passwordSet: true });
     await screenshot(page, '11-site-page-phone');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites', exact: true }).click();
@@ -291,12 +275,12 @@ describe('sign-in and sites', () => {
 
   it('pages through the list 20 at a time, and drives the status dialog from the keyboard', async () => {
     for (let n = 1; n <= 22; n++) {
-      ok(await app.gql(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
+      ok(await e2e.app.gql(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
         input: { name: `Bulk ${String(n).padStart(2, '0')}`, url: `https://bulk${n}.example.com/`, auth: { basic: { username: 'u', password: 'p' } } },
       }));
     }
-    const { context, page } = await signedInPage(browser);
-    await page.goto(app.url + '/?q=Bulk');
+    const { context, page } = await signedInPage(e2e.browser);
+    await page.goto(e2e.app.url + '/?q=Bulk');
     await page.getByText('1–20 of 22').waitFor();
     expect(await page.locator('tbody tr').count()).toBe(20);
     await page.getByRole('button', { name: 'Next →' }).click();
@@ -320,7 +304,7 @@ describe('sign-in and sites', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Set active');
     await page.keyboard.press('Enter');
     await page.locator('.page-header [data-status="ACTIVE"]').waitFor();
-    expect(await activeSiteNames(app)).toContain('Bulk 01');
+    expect(await activeSiteNames(e2e.app)).toContain('Bulk 01');
     await context.close();
   });
 });

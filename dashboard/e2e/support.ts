@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { TEST_ADMIN_TOKEN, type TestApp } from '../../server/test/support.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { TEST_ADMIN_TOKEN, type TestApp, startTestApp } from '../../server/test/support.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENSHOTS = path.join(root, 'test-results', 'screenshots');
@@ -74,4 +75,26 @@ export function track(page: Page): Page {
 export async function screenshotOnFailure(task: { name: string; result?: { state?: string } }): Promise<void> {
   if (task.result?.state !== 'fail' || !lastPage || lastPage.isClosed()) return;
   await screenshot(lastPage, `FAILED-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
+}
+
+/**
+ * What every browser test file needs, registered as its hooks: the dashboard built, a test app
+ * (with `env`) and Chromium before the tests, a screenshot of each failed test, both closed after.
+ * Read `app` and `browser` from the returned object inside tests (they exist once beforeAll ran).
+ */
+export function useAppAndBrowser(env: Record<string, string> = {}): { readonly app: TestApp; readonly browser: Browser } {
+  const handles = {} as { app: TestApp; browser: Browser };
+  beforeAll(async () => {
+    buildDashboard();
+    handles.app = await startTestApp(env);
+    handles.browser = await launchBrowser();
+  });
+  afterEach(async (context) => {
+    await screenshotOnFailure(context.task);
+  });
+  afterAll(async () => {
+    await handles.browser?.close();
+    await handles.app?.stop();
+  });
+  return handles;
 }

@@ -1,30 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, gql, startTestApp } from '../../server/test/support.js';
-import { DESKTOP, PHONE, buildDashboard, launchBrowser, pageErrorsOf, screenshot, screenshotOnFailure, signedInPage, track } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { gql } from '../../server/test/support.js';
+import { DESKTOP, PHONE, pageErrorsOf, screenshot, signedInPage, track, useAppAndBrowser } from './support.js';
 
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildDashboard();
-  app = await startTestApp();
-  browser = await launchBrowser();
-});
-
-afterEach(async (context) => {
-  await screenshotOnFailure(context.task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = useAppAndBrowser();
 
 describe('API tokens', () => {
   it('an admin creates an EDITOR token, which may edit but not manage tokens, then revokes it', async () => {
-    const { context, page } = await signedInPage(browser, DESKTOP);
-    await page.goto(app.url + '/');
+    const { context, page } = await signedInPage(e2e.browser, DESKTOP);
+    await page.goto(e2e.app.url + '/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
     await page.getByRole('heading', { level: 1, name: 'API tokens' }).waitFor();
 
@@ -41,18 +24,18 @@ describe('API tokens', () => {
     await screenshot(page, '50-api-token-created');
 
     // The secret works as a bearer token, with the EDITOR role.
-    const sites = await gql(app.url, '{ sites { totalCount } }', undefined, secret);
+    const sites = await gql(e2e.app.url, '{ sites { totalCount } }', undefined, secret);
     expect(sites.status).toBe(200);
     expect(sites.errors).toBeUndefined();
     expect(sites.data.sites.totalCount).toBe(0);
-    const tokens = await gql(app.url, '{ apiTokens { id } }', undefined, secret);
+    const tokens = await gql(e2e.app.url, '{ apiTokens { id } }', undefined, secret);
     expect(tokens.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // Signed in with it, the dashboard offers no token management.
-    const editor = await browser.newContext({ viewport: DESKTOP });
+    const editor = await e2e.browser.newContext({ viewport: DESKTOP });
     await editor.addInitScript((token) => sessionStorage.setItem('trusted-sites.token', token), secret);
     const editorPage = await editor.newPage();
-    await editorPage.goto(app.url + '/');
+    await editorPage.goto(e2e.app.url + '/');
     await editorPage.getByRole('heading', { level: 1, name: 'Sites' }).waitFor();
     await editorPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).waitFor();
     expect(await editorPage.getByRole('link', { name: 'API tokens' }).count()).toBe(0);
@@ -72,7 +55,7 @@ describe('API tokens', () => {
     await page.getByText('E2E workflow engine was revoked').waitFor();
     await row.waitFor({ state: 'detached' });
 
-    const refused = await gql(app.url, '{ sites { totalCount } }', undefined, secret);
+    const refused = await gql(e2e.app.url, '{ sites { totalCount } }', undefined, secret);
     expect(refused.status).toBe(401);
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(pageErrorsOf(page)).toEqual([]);
@@ -80,8 +63,8 @@ describe('API tokens', () => {
   });
 
   it('shows field errors from the server at the field, and fits a 390 px screen', async () => {
-    const { context, page } = await signedInPage(browser, PHONE);
-    await page.goto(app.url + '/tokens');
+    const { context, page } = await signedInPage(e2e.browser, PHONE);
+    await page.goto(e2e.app.url + '/tokens');
     await page.getByRole('heading', { level: 1, name: 'API tokens' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Phone script');
     await page.getByRole('button', { name: 'Create token' }).click();

@@ -1,32 +1,16 @@
-import type { Browser, Dialog, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, ok, startTestApp } from '../../server/test/support.js';
-import { buildDashboard, launchBrowser, pageErrorsOf, screenshot, screenshotOnFailure, signedInPage } from './support.js';
+import type { Dialog, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ok } from '../../server/test/support.js';
+import { pageErrorsOf, screenshot, signedInPage, useAppAndBrowser } from './support.js';
 
-let app: TestApp;
-let browser: Browser;
+const e2e = useAppAndBrowser();
 let counter = 0;
-
-beforeAll(async () => {
-  buildDashboard();
-  app = await startTestApp();
-  browser = await launchBrowser();
-});
-
-afterEach(async (context) => {
-  await screenshotOnFailure(context.task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
 
 async function createSite(): Promise<{ id: string; name: string }> {
   counter += 1;
   const name = `Unsaved ${counter}`;
   const { id } = ok(
-    await app.gql<{ createSite: { id: string } }>(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
+    await e2e.app.gql<{ createSite: { id: string } }>(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
       input: { name, url: 'https://receiver.example.com/hooks', auth: { basic: { username: 'alice', password: 'stored password' } } },
     }),
   ).createSite;
@@ -34,12 +18,12 @@ async function createSite(): Promise<{ id: string; name: string }> {
 }
 
 async function siteUrl(id: string): Promise<string> {
-  return ok(await app.gql<{ site: { url: string } }>(`query($id: ID!) { site(id: $id) { url } }`, { id })).site.url;
+  return ok(await e2e.app.gql<{ site: { url: string } }>(`query($id: ID!) { site(id: $id) { url } }`, { id })).site.url;
 }
 
-/** Opens the site from the list, so the back button has somewhere to go inside the app. */
+/** Opens the site from the list, so the back button has somewhere to go inside the e2e.app. */
 async function openSite(page: Page, name: string) {
-  await page.goto(app.url + '/');
+  await page.goto(e2e.app.url + '/');
   await page.getByRole('link', { name, exact: true }).click();
   await page.getByRole('heading', { level: 1, name }).waitFor();
 }
@@ -51,7 +35,7 @@ const field = (page: Page, label: string) => page.getByLabel(label, { exact: tru
 describe('unsaved changes in the site form', () => {
   it('asks before leaving: Stay keeps what was typed (link and back button), Leave goes', async () => {
     const site = await createSite();
-    const { context, page } = await signedInPage(browser);
+    const { context, page } = await signedInPage(e2e.browser);
     await openSite(page, site.name);
     const sitePath = new URL(page.url()).pathname;
 
@@ -93,7 +77,7 @@ describe('unsaved changes in the site form', () => {
 
   it('asks nothing after saving an edit, nor when a new site is created and opened', async () => {
     const site = await createSite();
-    const { context, page } = await signedInPage(browser);
+    const { context, page } = await signedInPage(e2e.browser);
     await openSite(page, site.name);
     await field(page, 'URL').fill('https://receiver.example.com/saved');
     await page.getByRole('button', { name: 'Save changes' }).click();
@@ -122,7 +106,7 @@ describe('unsaved changes in the site form', () => {
 
   it('closing the tab gets the browser prompt while there are changes, and none once they are discarded', async () => {
     const site = await createSite();
-    const { context, page } = await signedInPage(browser);
+    const { context, page } = await signedInPage(e2e.browser);
     await openSite(page, site.name);
     const dialogs: Dialog[] = [];
     page.on('dialog', (dialog) => {
