@@ -73,22 +73,61 @@ export async function startInProcessApp(databaseUrl: string, extra: Record<strin
   return app as App & { url: string };
 }
 
-function spawnReady(args: string[], env: Record<string, string>, marker: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = marker.exec(output);
-      if (match) resolve({ child, match });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
-    });
-    child.once('exit', (code, signal) => reject(new Error(`${args[0]} exited (${code ?? signal}): ${output.slice(-2000)}`)));
+/**
+ * A child's output, collected once: `next(pattern)` resolves with the first match in its stdout
+ * after the previous match, or rejects (with the output's tail) if the child exits first.
+ */
+function outputOf(child: ChildProcess, label: string): { next(pattern: RegExp): Promise<RegExpExecArray> } {
+  let stdout = '';
+  let all = '';
+  let from = 0;
+  let exited: string | undefined;
+  let check: (() => void) | undefined;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    all += chunk.toString();
+    check?.();
   });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    all += chunk.toString();
+    if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
+  });
+  child.once('exit', (code, signal) => {
+    exited = `${label} exited (${code ?? signal}): ${all.slice(-2000)}`;
+    check?.();
+  });
+  return {
+    next: (pattern) =>
+      new Promise((resolve, reject) => {
+        const search = new RegExp(pattern.source, pattern.flags.replace('g', '') + 'g');
+        check = () => {
+          search.lastIndex = from;
+          const match = search.exec(stdout);
+          if (match) {
+            from = match.index + match[0].length;
+            check = undefined;
+            resolve(match);
+          } else if (exited) {
+            check = undefined;
+            reject(new Error(exited));
+          }
+        };
+        check();
+      }),
+  };
+}
+
+/** Starts `node --import tsx <args>` and waits for `marker` in its output. */
+async function spawnReady(
+  args: string[],
+  env: Record<string, string>,
+  marker: RegExp,
+  stdin = false,
+): Promise<{ child: ChildProcess; match: RegExpExecArray; output: ReturnType<typeof outputOf> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const output = outputOf(child, args[0]!);
+  return { child, match: await output.next(marker), output };
 }
 
 export async function startDispatcherProcess(databaseUrl: string, extra: Record<string, string> = {}): Promise<ChildProcess> {
@@ -242,37 +281,13 @@ export function cpuSpent(before: Record<string, number>, after: Record<string, n
  * resolves when every one is accepted, with the CPU the client used.
  */
 export async function startClientProcess(apiUrl: string, siteId: string, count: number): Promise<{ go(): Promise<{ cpuMs: number }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/client-process.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, CLIENT_API_URL: apiUrl, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(count) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const waitFor = (marker: string, from = 0) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (output.includes(marker, from)) {
-          child.stdout!.off('data', onData);
-          resolve();
-        }
-      };
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        check();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => reject(new Error(`the client exited (${code}): ${output.slice(-2000)}`)));
-      check();
-    });
-  await waitFor('READY');
+  const env = { CLIENT_API_URL: apiUrl, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(count) };
+  const { child, output } = await spawnReady(['bench/lib/client-process.ts'], env, /READY/, true);
   return {
     go: async () => {
       child.stdin!.write('go\n');
-      await waitFor('ACCEPTED');
-      await waitFor('\n', output.indexOf('ACCEPTED'));
-      return { cpuMs: Number(/ACCEPTED cpu (\d+) ms/.exec(output)?.[1] ?? NaN) };
+      const accepted = await output.next(/ACCEPTED cpu (\d+) ms/);
+      return { cpuMs: Number(accepted[1]) };
     },
   };
 }
