@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -7,12 +6,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import { type Context, createContext } from '../graphql/context.js';
-import { log } from '../log.js';
+import { formatError } from './format-error.js';
 import type { Services } from '../services.js';
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
@@ -26,25 +25,6 @@ export interface HttpServer {
 
 /** Extra routes mounted before the dashboard (e.g. the OAuth callback). */
 export type RouteInstaller = (app: express.Express) => void;
-
-const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
-
-/**
- * Errors the code raised on purpose carry a code and go out as they are. Anything else is an
- * internal failure: logged with a reference, answered without its message (it might hold a
- * secret or a SQL fragment).
- */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = formatted.extensions?.code as string | undefined;
-  if (code && KNOWN_CODES.has(code)) {
-    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  const ref = randomUUID().slice(0, 8);
-  log.error('internal error', { ref, path: formatted.path, error: (original as Error)?.message?.slice(0, 500) });
-  return { message: `Internal error (reference ${ref})`, path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', ref } };
-}
 
 export async function startHttpServer(options: {
   config: Config;
