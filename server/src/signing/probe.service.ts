@@ -88,7 +88,7 @@ export class ProbeService {
     let accessToken: string | undefined;
     if (OAUTH2_METHODS.has(site.authMethod)) {
       try {
-        accessToken = await this.deps.tokens.accessTokenFor(site);
+        accessToken = await this.deps.tokens.accessTokenFor(site, { retryFailure: true });
       } catch (error) {
         return failed(`No access token: ${(error as Error).message}`, null);
       }

@@ -9,9 +9,10 @@ export interface AccessTokenProvider {
   /**
    * A valid access token, fetched or refreshed first when needed (one request per site at a time,
    * across processes). `forceRefresh` is for a 401 from the receiver: refresh even if the stored
-   * token looks valid. Rejects with `TokenUnavailableError` when no token can be had.
+   * token looks valid. `retryFailure` is for a person testing the site: a stored failure is asked
+   * again rather than repeated. Rejects with `TokenUnavailableError` when no token can be had.
    */
-  accessTokenFor(site: Site, options?: { forceRefresh?: boolean }): Promise<string>;
+  accessTokenFor(site: Site, options?: { forceRefresh?: boolean; retryFailure?: boolean }): Promise<string>;
 }
 
 export class TokenUnavailableError extends Error {

@@ -69,6 +69,24 @@ function printable(text: string, max = 300): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
+/**
+ * RFC 6749 §5.2 answers about the client, its credentials or its grant: asking again as is gets
+ * the same answer, so they wait for a person (new credentials, Connect again, a site edit).
+ */
+const PERSON_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'access_denied']);
+
+/**
+ * Whether only a person can make a refused token request succeed. Only the provider saying no to
+ * the credentials does that: a named credentials error, or 401/403 without one. Anything else —
+ * an unreachable endpoint, 5xx, 404 from a proxy, an error code we do not know — may pass by
+ * itself and is asked again after the retry pause; marking it for a person would leave the site
+ * failed (and its deliveries failed at once) after the cause went away.
+ */
+function needsPerson(status: number, code: string | undefined): boolean {
+  if (code !== undefined) return PERSON_ERRORS.has(code);
+  return status === 401 || status === 403;
+}
+
 export async function requestToken(http: OutgoingHttp, request: TokenRequest): Promise<TokenResponse> {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.params)) if (value !== undefined && value !== '') params[key] = value;
@@ -103,8 +121,6 @@ export async function requestToken(http: OutgoingHttp, request: TokenRequest): P
     json = undefined;
   }
   const object = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
-  // Client errors other than timeouts and rate limits will not change by asking again.
-  const permanentStatus = status >= 400 && status < 500 && status !== 408 && status !== 429;
 
   if (status < 200 || status >= 300) {
     const code = typeof object?.error === 'string' ? printable(object.error, 80) : undefined;
@@ -112,14 +128,15 @@ export async function requestToken(http: OutgoingHttp, request: TokenRequest): P
     const message = code
       ? `The token endpoint refused the request: ${code}${description ? ` (${description})` : ''} [HTTP ${status}]`
       : `The token endpoint answered HTTP ${status}${object ? '' : ' without a JSON error'}`;
-    throw new TokenRequestError(message, code, status, permanentStatus || code !== undefined && status < 500);
+    throw new TokenRequestError(message, code, status, needsPerson(status, code));
   }
   if (!object) {
     const type = response.headers['content-type'] ?? 'no content type';
     throw new TokenRequestError(`The token endpoint answered HTTP ${status} with ${printable(type, 80)}, not a JSON token response`, undefined, status, false);
   }
   if (typeof object.error === 'string') {
-    throw new TokenRequestError(`The token endpoint refused the request: ${printable(object.error, 80)}`, printable(object.error, 80), status, true);
+    const code = printable(object.error, 80);
+    throw new TokenRequestError(`The token endpoint refused the request: ${code}`, code, status, needsPerson(status, code));
   }
   if (typeof object.access_token !== 'string' || object.access_token === '') {
     throw new TokenRequestError('The token response has no access_token', undefined, status, false);

@@ -6,6 +6,7 @@ import { AuthMethod, OAUTH2_METHODS } from '../auth/types.js';
 import type { TokenConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secrets.js';
 import type { Database } from '../db/orm.js';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
@@ -43,6 +44,12 @@ import {
   saveTokenFailure,
 } from './token.sql.js';
 import { OAuthConnect, TOKEN_STATE_TOPIC, TokenState, type TokenStateEvent, TokenStatus } from './token.types.js';
+
+/** The watcher runs every second: while PostgreSQL is away its failures are one line of the outage log, not one a second. */
+function watcherFailure(message: string, error: unknown, fields: Record<string, unknown> = {}): void {
+  if (isDatabaseUnreachable(error)) databaseOutage.failed('token watcher', error);
+  else log.error(message, { ...fields, error: (error as Error).message });
+}
 
 /** First key of the two-key advisory lock: "token request for a site" (the migration lock uses the one-key form). */
 const LOCK_CLASS = 7261002;
@@ -122,13 +129,15 @@ export class TokenService implements AccessTokenProvider {
 
   // ---- AccessTokenProvider -------------------------------------------------------------------
 
-  async accessTokenFor(site: Site, options: { forceRefresh?: boolean } = {}): Promise<string> {
+  async accessTokenFor(site: Site, options: { forceRefresh?: boolean; retryFailure?: boolean } = {}): Promise<string> {
     if (!OAUTH2_METHODS.has(site.authMethod)) throw new TokenUnavailableError(`Site ${site.id} does not use an OAuth2 method`, true);
     const calledAt = new Date();
-    const force = options.forceRefresh === true;
     let row = await this.currentRow(site);
-    if (force || this.needsRequest(site, row, force ? 'FORCED' : 'ON_DEMAND', calledAt)) {
-      row = await this.obtainShared(site.id, force ? 'FORCED' : 'ON_DEMAND', calledAt);
+    // A person testing the site may just have fixed the cause (started the provider, fixed the
+    // client there): a stored failure is asked again, as their Refresh button would, not repeated.
+    const trigger: TokenTrigger = options.forceRefresh ? 'FORCED' : options.retryFailure && row?.status === 'FAILED' ? 'MANUAL' : 'ON_DEMAND';
+    if (trigger !== 'ON_DEMAND' || this.needsRequest(site, row, trigger, calledAt)) {
+      row = await this.obtainShared(site.id, trigger, calledAt);
     }
     return this.usableToken(site, row);
   }
@@ -242,7 +251,8 @@ export class TokenService implements AccessTokenProvider {
     const loop = () => {
       if (!this.watching) return;
       this.watchTick = this.watchOnce()
-        .catch((error) => log.error('token watcher pass failed', { error: (error as Error).message }))
+        .then(() => databaseOutage.recovered('token watcher'))
+        .catch((error) => watcherFailure('token watcher pass failed', error))
         .finally(() => {
           this.watchTick = undefined;
           if (this.watching) this.watchTimer = setTimeout(loop, this.deps.settings.watchIntervalMs);
@@ -266,9 +276,7 @@ export class TokenService implements AccessTokenProvider {
     for (const row of await markExpiringTokens(pool)) await this.publish(row.siteId, row);
     for (const siteId of await findTokensToRenew(pool)) {
       if (this.inflight.has(siteId)) continue;
-      void this.obtainShared(siteId, 'AUTO', new Date()).catch((error) =>
-        log.error('automatic token renewal failed', { siteId, error: (error as Error).message }),
-      );
+      void this.obtainShared(siteId, 'AUTO', new Date()).catch((error) => watcherFailure('automatic token renewal failed', error, { siteId }));
     }
   }
 
@@ -295,10 +303,11 @@ export class TokenService implements AccessTokenProvider {
     if (site.authMethod === AuthMethod.OAUTH2 && !row?.refreshToken) return false;
     if (trigger === 'MANUAL' || trigger === 'FORCED') return true;
     if (row?.status === 'FAILED') {
-      // A failure only a person can fix waits for them (Connect, or an edit of the site).
-      if (row.needsReconnect && row.failedAt && row.failedAt >= site.updatedAt) return false;
-      if (!row.needsReconnect && row.retryAt && row.retryAt.getTime() > now) return false;
-      return true;
+      // An edit of the site since (new URL, new credentials) may have fixed any failure: ask again.
+      if (row.failedAt && row.failedAt < site.updatedAt) return true;
+      // A failure only a person can fix waits for them (Connect, an edit, a test or Refresh).
+      if (row.needsReconnect) return false;
+      return !(row.retryAt && row.retryAt.getTime() > now);
     }
     if (!row?.accessToken) return true;
     if (row.expiresAt && row.expiresAt.getTime() <= now) return true;

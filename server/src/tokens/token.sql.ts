@@ -136,7 +136,8 @@ export async function markExpiringTokens(db: Queryable): Promise<TokenRow[]> {
 /**
  * ACTIVE sites whose token the service renews by itself now: client credentials and JWT bearer
  * sites with no token yet or one due for renewal, and authorization-code sites holding a refresh
- * token. Failures that need a person, and failures still inside their retry pause, are skipped.
+ * token. Failures that need a person, and failures still inside their retry pause, are skipped —
+ * unless the site was edited after the failure.
  */
 export async function findTokensToRenew(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
@@ -148,8 +149,8 @@ export async function findTokensToRenew(db: Queryable): Promise<string[]> {
                AND (s.auth_method <> 'OAUTH2' OR t.refresh_token IS NOT NULL)
                AND (t.refreshing_since IS NULL OR t.refreshing_since < now() - interval '2 minutes')
                AND (t.status IN ('EXPIRING', 'EXPIRED') OR t.refresh_at <= now() OR t.access_token IS NULL
-                    OR t.status = 'FAILED' AND NOT (t.needs_reconnect AND t.failed_at >= s.updated_at)
-                       AND (t.retry_at IS NULL OR t.retry_at <= now())))
+                    OR t.status = 'FAILED'
+                       AND (t.failed_at < s.updated_at OR NOT t.needs_reconnect AND (t.retry_at IS NULL OR t.retry_at <= now()))))
      LIMIT 100`,
   );
   return rows.map((r) => r.id);
