@@ -5,7 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/src/config.js';
-import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
+import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded.js';
 import { type App, startApp } from '../../server/src/main.js';
 import { ADMIN_TOKEN, gql } from './client.js';
 
@@ -133,6 +133,17 @@ async function spawnReady(
 export async function startDispatcherProcess(databaseUrl: string, extra: Record<string, string> = {}): Promise<ChildProcess> {
   const { child } = await spawnReady(['server/src/dispatch/child-process.ts'], appEnv(databaseUrl, { TRUSTED_SITES_ROLE: 'dispatcher', ...extra }), /READY/);
   return child;
+}
+
+/**
+ * The whole service (API + dispatcher, as `npm start` runs it) in a process of its own, so its
+ * memory and CPU can be read apart from the benchmark's. Resolves once it serves and sends.
+ */
+export async function startAppProcess(databaseUrl: string, extra: Record<string, string> = {}): Promise<{ url: string; pid: number; child: ChildProcess }> {
+  const port = await freePort();
+  const env = appEnv(databaseUrl, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info', ...extra });
+  const { child } = await spawnReady(['server/src/main.ts'], env, /dispatcher \S+ is running/);
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child };
 }
 
 export interface ReceiverStats {
