@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { type Context, clearLoaders } from '../graphql/context.js';
 import { connectionOf } from '../graphql/connection.js';
+import { MAX_CURSOR_LENGTH, checkTextLengths } from '../http/text-limits.js';
 import { Site } from '../sites/site.entity.js';
 import { DELIVERY_UPDATED, type DeliveryService, type DeliveryUpdatedEvent } from './delivery.service.js';
 import { DeliveriesArgs, Delivery, DeliveryAttempt, DeliveryConnection, DeliveryStatsBucket, WebhookInput } from './delivery.types.js';
@@ -41,6 +42,7 @@ async function* deliveryUpdates(context: Context, siteId: string | null | undefi
 export class DeliveryResolver {
   @Query(() => DeliveryConnection, { description: 'Deliveries, newest first; filter by site and status.' })
   async deliveries(@Args(() => DeliveriesArgs) args: DeliveriesArgs, @Ctx() context: Context): Promise<DeliveryConnection> {
+    checkTextLengths(['after', args.after, MAX_CURSOR_LENGTH]);
     const page = await deliveriesOf(context).list(args);
     return connectionOf(page.deliveries, page.cursorOf, page.hasNextPage, page.totalCount);
   }

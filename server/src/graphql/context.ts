@@ -11,6 +11,8 @@ export interface Context {
   config: Config;
   /** Batching loaders for field resolvers; new for every operation, so nothing cached outlives it. */
   loaders: Loaders;
+  /** Aborted when the HTTP client has gone before its answer: long work may stop early. */
+  signal?: AbortSignal;
 }
 
 export interface Loaders {

@@ -6,12 +6,18 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Principal } from '../access/tokens.js';
 import type { Config } from '../config.js';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { type Context, createContext } from '../graphql/context.js';
+import { CLIENT_GONE, abortWhenClientGoes, stopWhenClientGone } from './client-gone.js';
+import { FailureLog, declaredBodyLimit, errorHandler, notFound, requireJsonBody, sendError } from './errors.js';
 import { formatError } from './format-error.js';
+import { checkOperation, queryProtection } from './limits.js';
+import { securityHeaders } from './security-headers.js';
 import type { Services } from '../services.js';
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
@@ -22,6 +28,15 @@ export interface HttpServer {
   url: string;
   close(): Promise<void>;
 }
+
+/**
+ * The largest request body (HTTP) or WebSocket message. The biggest legitimate one is a
+ * sendWebhooks batch; 1 MiB holds 1,000 small webhooks, and larger batches can be split.
+ */
+export const MAX_BODY_BYTES = 1_048_576;
+
+/** Seconds a client is asked to wait when PostgreSQL cannot be reached. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Extra routes mounted before the dashboard (e.g. the OAuth callback). */
 export type RouteInstaller = (app: express.Express) => void;
@@ -37,15 +52,31 @@ export async function startHttpServer(options: {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
+  const failures = new FailureLog();
+  const protection = queryProtection({ maxAttempts: config.dispatch.maxAttempts });
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // A frame over the limit closes that socket (1009) before it is buffered whole; graphql-ws
+  // parses and validates each operation under the same limits as HTTP (onSubscribe below).
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_BODY_BYTES });
+  wss.on('connection', (socket) => {
+    socket.on('error', (error) => failures.note('WebSocket protocol error', { error: (error as { code?: string }).code }));
+  });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Context['principal']; forgetRevocation?: () => void }>(
     {
       schema,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const header = (params.Authorization ?? params.authorization) as string | undefined;
-        const principal = await services.accessTokens.authenticate(header);
+        let principal: Principal | null;
+        try {
+          principal = await services.accessTokens.authenticate(header);
+        } catch (error) {
+          if (!isDatabaseUnreachable(error)) throw error;
+          databaseOutage.failed('api-token lookup', error);
+          // 1013 "try again later": the dashboard reconnects instead of signing out (4403).
+          ctx.extra.socket.close(1013, 'Database unavailable');
+          return false;
+        }
         if (!principal) return false;
         ctx.extra.principal = principal;
         // A subscription must not outlive its token: revoking closes the socket as onConnect refuses one (4403).
@@ -53,6 +84,11 @@ export async function startHttpServer(options: {
         return true;
       },
       onClose: (ctx) => ctx.extra.forgetRevocation?.(),
+      onSubscribe: (_ctx, _id, payload) => {
+        const checked = checkOperation(schema, payload.query, protection);
+        if ('errors' in checked) return checked.errors;
+        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
+      },
       context: (ctx): Context => createContext(ctx.extra.principal!, services, config),
     },
     wss,
@@ -60,39 +96,59 @@ export async function startHttpServer(options: {
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError,
+    // An abandoned operation's errors are expected and unread: not logged as internal ones.
+    formatError: (formatted: GraphQLFormattedError, error: unknown) => (formatted.extensions?.code === CLIENT_GONE ? formatted : formatError(formatted, error)),
     introspection: true,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // One operation per request: a batch would multiply every limit below by its length.
+    allowBatchedHttpRequests: false,
+    parseOptions: protection.parseOptions,
+    validationRules: protection.validationRules,
     // main.ts owns the signals: it stops the dispatcher first, then this server, then the database.
     stopOnTerminationSignals: false,
     plugins: [
+      stopWhenClientGone(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
   await apollo.start();
 
+  app.use(securityHeaders());
+
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
 
+  // Cheap checks first (declared size, content type: headers only), then the token (one indexed
+  // lookup, usually cached), and only then is the body read — never more than the limit of it.
   app.use(
     '/graphql',
-    express.json({ limit: '5mb' }),
+    declaredBodyLimit(MAX_BODY_BYTES, failures),
+    requireJsonBody(failures),
     async (req, res, next) => {
-      const principal = await services.accessTokens.authenticate(req.headers.authorization);
+      let principal: Principal | null;
+      try {
+        principal = await services.accessTokens.authenticate(req.headers.authorization);
+      } catch (error) {
+        if (!isDatabaseUnreachable(error)) throw error;
+        databaseOutage.failed('api-token lookup', error);
+        res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+        sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The database cannot be reached; try again shortly');
+        return;
+      }
       if (!principal) {
-        res.status(401).json({
-          errors: [{ message: 'Sign in with an API token: Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } }],
-        });
+        sendError(res, 401, 'UNAUTHENTICATED', 'Sign in with an API token: Authorization: Bearer <token>');
         return;
       }
       res.locals.principal = principal;
+      res.locals.signal = abortWhenClientGoes(res);
       next();
     },
+    express.json({ limit: MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<Context> => createContext(res.locals.principal, services, config),
+      context: async ({ res }): Promise<Context> => ({ ...createContext(res.locals.principal, services, config), signal: res.locals.signal }),
     }),
   );
 
@@ -110,6 +166,8 @@ export async function startHttpServer(options: {
       res.type('text').send('Trusted Sites API is running at /graphql. The dashboard is not built: run npm run build.');
     });
   }
+  app.use(notFound());
+  app.use(errorHandler(failures));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

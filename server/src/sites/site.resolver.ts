@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Ob
 import { AuthMethod } from '../auth/types.js';
 import type { Context } from '../graphql/context.js';
 import { PageInfo, connectionOf } from '../graphql/connection.js';
+import { MAX_CURSOR_LENGTH, MAX_SEARCH_LENGTH, checkTextLengths } from '../http/text-limits.js';
 import { Site, SiteStatus } from './site.entity.js';
 import { SiteInput, SitesArgs, SiteUpdateInput } from './site.inputs.js';
 
@@ -22,6 +23,7 @@ class SiteConnection {
 export class SiteResolver {
   @Query(() => SiteConnection, { description: 'Every site, sorted by name; filter by status and method, search name and URL.' })
   async sites(@Args(() => SitesArgs) args: SitesArgs, @Ctx() { services }: Context): Promise<SiteConnection> {
+    checkTextLengths(['search', args.search, MAX_SEARCH_LENGTH], ['after', args.after, MAX_CURSOR_LENGTH]);
     const page = await services.sites.list(args);
     return connectionOf(page.sites, page.cursorOf, page.hasNextPage, page.totalCount);
   }
