@@ -1,7 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { log } from '../log.js';
 
 /** Roles, from least to most: VIEWER reads, EDITOR also changes sites and sends, ADMIN also manages tokens. */
@@ -28,6 +30,8 @@ export function hasRole(principal: Principal, needed: Role): boolean {
 /** The pubsub topic of a revoked token; published by the DELETE itself (api-token.service.ts), so every process hears it. */
 export const API_TOKEN_REVOKED = 'api-token.revoked';
 
+/** The principal of TRUSTED_SITES_ADMIN_TOKEN: no row, never revoked. */
+const ENV_TOKEN_ID = 'env';
 /** How long a lookup is trusted without asking the database; revocation does not wait for it (see forget). */
 const CACHE_MS = 10_000;
 /** last_used_at is written at most this often per token, so authenticating stays a read. */
@@ -45,8 +49,9 @@ export function generateToken(): string {
 export class AccessTokens {
   private readonly envHash: Buffer | undefined;
   private readonly cache = new Map<string, { principal: Principal | null; at: number }>();
-  /** Bumped by every forget: a lookup that started before it must not cache what it read. */
+  /** Bumped by every forget and resync: a lookup that started before it must not cache what it read. */
   private generation = 0;
+  private resyncRound = 0;
   /** tokenId → when this process last wrote its last_used_at. */
   private readonly touched = new Map<string, number>();
   /** tokenId → callbacks of long-lived connections (WebSocket) opened with it, closed on revocation. */
@@ -89,7 +94,7 @@ export class AccessTokens {
     const token = match[1]!;
     const digest = hashToken(token);
     if (this.envHash && timingSafeEqual(Buffer.from(digest, 'hex'), this.envHash)) {
-      return { tokenId: 'env', name: 'TRUSTED_SITES_ADMIN_TOKEN', role: 'ADMIN' };
+      return { tokenId: ENV_TOKEN_ID, name: 'TRUSTED_SITES_ADMIN_TOKEN', role: 'ADMIN' };
     }
     const cached = this.cache.get(digest);
     let principal: Principal | null;
@@ -127,12 +132,49 @@ export class AccessTokens {
     for (const listener of listeners ?? []) listener();
   }
 
-  /** Hears revocations from every process of the deployment (the DELETE publishes them). */
-  listen(pubsub: { on(topic: string, listener: (payload: unknown) => void): () => void }): () => void {
-    return pubsub.on(API_TOKEN_REVOKED, (payload) => {
+  /**
+   * Hears revocations from every process of the deployment (the DELETE publishes them), and
+   * catches up on those it could not hear when the pubsub was cut off (see resync).
+   */
+  listen(pubsub: {
+    on(topic: string, listener: (payload: unknown) => void): () => void;
+    onResync?(listener: () => Promise<void>): () => void;
+  }): () => void {
+    const offRevoked = pubsub.on(API_TOKEN_REVOKED, (payload) => {
       const tokenId = (payload as { tokenId?: unknown } | null)?.tokenId;
       if (typeof tokenId === 'string') this.forget(tokenId);
     });
+    const offResync = pubsub.onResync?.(() => this.resync());
+    return () => {
+      offRevoked();
+      offResync?.();
+    };
+  }
+
+  /**
+   * After events may have been missed (the pubsub lost its connection): no cached lookup is
+   * trusted any more, and every token with open connections (WebSocket) is looked up again, so
+   * one revoked meanwhile in another process closes its sockets now rather than never. Tries
+   * again while the database is still coming back; a newer resync takes over from an older one.
+   */
+  async resync(): Promise<void> {
+    this.generation += 1;
+    this.cache.clear();
+    const round = ++this.resyncRound;
+    for (let attempt = 0; round === this.resyncRound; attempt++) {
+      const ids = [...this.revokeListeners.keys()].filter((id) => id !== ENV_TOKEN_ID);
+      if (!ids.length) return;
+      try {
+        const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM api_token WHERE id = ANY($1::uuid[])', [ids]);
+        const present = new Set(rows.map((row) => row.id));
+        for (const id of ids) if (!present.has(id)) this.forget(id);
+        return;
+      } catch (error) {
+        if (!isDatabaseUnreachable(error) || attempt >= 30) throw error;
+        databaseOutage.failed('API token check', error);
+        await sleep(Math.min(5000, 100 * 2 ** attempt), undefined, { ref: false });
+      }
+    }
   }
 
   /** Calls `listener` once if the token is revoked; the returned function unregisters it. */
@@ -160,7 +202,8 @@ export class AccessTokens {
         [tokenId],
       );
     } catch (error) {
-      log.debug('could not record an API token\'s last use', { tokenId, error: (error as Error).message });
+      if (isDatabaseUnreachable(error)) databaseOutage.failed('API token last use', error);
+      else log.debug('could not record an API token\'s last use', { tokenId, error: (error as Error).message });
     }
   }
 }

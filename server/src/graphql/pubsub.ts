@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PubSub } from 'type-graphql';
 import pg from 'pg';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { log } from '../log.js';
 
 /** The NOTIFY channel of every event; SQL that publishes from inside a statement names it too (dispatch/queue.ts). */
@@ -9,23 +11,92 @@ const MAX_PAYLOAD = 7900;
 
 type Listener = (payload: unknown) => void;
 
+export interface PgPubSubOptions {
+  /** First wait before reconnecting the LISTEN connection; doubles per failure up to `maxBackoffMs`, with jitter. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /**
+   * How often the LISTEN connection is asked a cheap query. A connection can die without an
+   * 'error' event (a host or network gone silent): one that does not answer within
+   * `checkTimeoutMs` is treated as lost. TCP keepalive is on as well, but takes minutes.
+   */
+  checkIntervalMs?: number;
+  checkTimeoutMs?: number;
+}
+
+const OUTAGE_SOURCE = 'event listener';
+
 /**
  * One pubsub for the whole deployment: `publish` is a PostgreSQL NOTIFY, and every process
  * (this one included) LISTENs and fans the event out to its own subscribers. So an event raised
  * by a dispatcher in one process reaches a WebSocket subscriber connected to another.
+ *
+ * NOTIFY is not stored: whatever was published while this process was not listening is lost to
+ * it. So the LISTEN connection is reconnected (with capped backoff) until it is back or the pubsub
+ * is closed, and then every `onResync` listener is called to make up for what may have been missed
+ * (revoked API tokens, site changes); subscribers simply get events again.
  */
 export class PgPubSub implements PubSub {
   private client: pg.Client | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly resyncListeners = new Set<() => void | Promise<void>>();
   private closed = false;
+  private reconnecting: Promise<void> | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** Whether the last loss was logged as an error of its own rather than as part of a database outage. */
+  private lostLoudly = false;
+  private readonly stopWaiting = new AbortController();
+  private readonly options: Required<PgPubSubOptions>;
 
   constructor(
     private readonly url: string,
     private readonly pool: pg.Pool,
-  ) {}
+    options: PgPubSubOptions = {},
+  ) {
+    this.options = { minBackoffMs: 100, maxBackoffMs: 5000, checkIntervalMs: 10_000, checkTimeoutMs: 5000, ...options };
+  }
 
+  /** Whether this process is listening now (events from other processes reach it). */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Connects and listens; the first connection must succeed (a process that cannot reach its database does not start). */
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'trusted-sites-listen' });
+    this.client = await this.connect();
+    this.checkTimer = setInterval(() => void this.check(), this.options.checkIntervalMs);
+    this.checkTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.checkTimer);
+    this.stopWaiting.abort();
+    const client = this.client;
+    this.client = undefined;
+    await this.reconnecting;
+    await client?.end().catch(() => undefined);
+  }
+
+  /**
+   * Calls `listener` each time the LISTEN connection is back after being lost: events published
+   * meanwhile never arrive, so whatever depends on them reads the database again. Returns the
+   * function that unregisters it.
+   */
+  onResync(listener: () => void | Promise<void>): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'trusted-sites-listen',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 10_000,
+    });
     client.on('notification', (message) => {
       if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
       try {
@@ -35,19 +106,89 @@ export class PgPubSub implements PubSub {
         log.error('dropped a malformed event', { error: String(error) });
       }
     });
-    client.on('error', (error) => {
-      log.error('event listener connection lost; reconnecting', { error: error.message });
-      this.client = undefined;
-      if (!this.closed) setTimeout(() => void this.start().catch(() => undefined), 1000);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    this.client = client;
+    // Both can come for one loss (error, then end); `lost` acts once per connection.
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, new Error('Connection ended unexpectedly')));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      return client;
+    } catch (error) {
+      // Not awaited: after a failed connect the socket may already be gone, and its 'end' with it.
+      void client.end().catch(() => undefined);
+      throw error;
+    }
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => undefined);
+  private lost(client: pg.Client, error: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    // With a query hanging on a silent connection, end() destroys the socket rather than wait.
+    void client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.lostLoudly = !isDatabaseUnreachable(error);
+    this.report(error);
+    this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
+  }
+
+  /** Tries again and again, waiting longer each time (capped, jittered so processes do not reconnect in step). */
+  private async reconnect(): Promise<void> {
+    const { minBackoffMs, maxBackoffMs } = this.options;
+    for (let attempt = 0; !this.closed; attempt++) {
+      const cap = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(attempt, 30));
+      await sleep(cap / 2 + (Math.random() * cap) / 2, undefined, { signal: this.stopWaiting.signal, ref: false }).catch(() => undefined);
+      if (this.closed) return;
+      let client: pg.Client;
+      try {
+        client = await this.connect();
+      } catch (error) {
+        this.report(error);
+        continue;
+      }
+      if (this.closed) {
+        await client.end().catch(() => undefined);
+        return;
+      }
+      this.client = client;
+      // An outage ends with the outage log's one line; a loss logged on its own gets its own end.
+      if (this.lostLoudly) log.info('event listener reconnected; catching up on what may have been missed');
+      databaseOutage.recovered(OUTAGE_SOURCE);
+      this.resync();
+      return;
+    }
+  }
+
+  private resync(): void {
+    for (const listener of this.resyncListeners) {
+      void Promise.resolve()
+        .then(listener)
+        .catch((error) => log.error('catching up after reconnecting failed', { error: (error as Error).message }));
+    }
+  }
+
+  /** A lost connection during an outage is one line of the outage log; anything else is logged as it comes. */
+  private report(error: unknown): void {
+    if (isDatabaseUnreachable(error)) databaseOutage.failed(OUTAGE_SOURCE, error);
+    else log.error('event listener connection lost; reconnecting', { error: (error as Error).message });
+  }
+
+  /** A cheap query on the LISTEN connection: one that does not answer in time counts as lost. */
+  private async check(): Promise<void> {
+    const client = this.client;
+    if (!client || this.checking || this.closed) return;
+    this.checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('connection timeout: the event listener did not answer a check')), this.options.checkTimeoutMs);
+      });
+      await Promise.race([client.query('SELECT 1'), timeout]);
+    } catch (error) {
+      this.lost(client, error as Error);
+    } finally {
+      clearTimeout(timer);
+      this.checking = false;
+    }
   }
 
   publish(topic: string, payload: unknown): void {
@@ -62,8 +203,10 @@ export class PgPubSub implements PubSub {
     }
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, text]);
+      databaseOutage.recovered('event publish');
     } catch (error) {
-      log.error('could not publish an event', { topic, error: (error as Error).message });
+      if (isDatabaseUnreachable(error)) databaseOutage.failed('event publish', error);
+      else log.error('could not publish an event', { topic, error: (error as Error).message });
     }
   }
 
@@ -111,3 +254,4 @@ export class PgPubSub implements PubSub {
     };
   }
 }
+
