@@ -27,6 +27,16 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
     debug: false,
     logger: (message: string) => log.debug(message),
     ensureDatabase: false,
+    // knex writes to the console by itself, e.g. one "Connection Error" per pooled connection found
+    // broken after a database outage (which db/outage.ts already reports once): into our log instead.
+    driverOptions: {
+      log: {
+        warn: (message: unknown) => log.debug(`database client: ${String(message)}`),
+        error: (message: unknown) => log.error(`database client: ${String(message).split('\n')[0]!.slice(0, 200)}`),
+        deprecate: (message: unknown) => log.debug(`database client: ${String(message)}`),
+        debug: (message: unknown) => log.debug(`database client: ${String(message)}`),
+      },
+    },
   });
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'trusted-sites' });
   pool.on('error', () => {

@@ -6,6 +6,7 @@ import { TokenBucket } from 'limiter';
 import pg from 'pg';
 import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
@@ -27,6 +28,15 @@ import {
   renewLeases,
 } from './queue.js';
 import { type AttemptResult, decide } from './retry-policy.js';
+
+/**
+ * Once stop() has given in-flight sends their grace period, attempt rows still unwritten (the
+ * database gone) are retried only this much longer. An attempt whose outcome cannot be written
+ * leaves its delivery IN_FLIGHT under this process's lease: when the lease expires, another
+ * process (or this one, restarted) takes it back and sends it again — a duplicate the delivery-id
+ * header lets receivers drop, never a lost delivery. What was accepted is already a committed row.
+ */
+export const STOP_WRITE_MARGIN_MS = 3000;
 
 /** Published (by main.ts's SiteEvents hook) when a site is created, edited, deleted or changes status. */
 export const SITE_CHANGED = 'site.changed';
@@ -108,6 +118,8 @@ export class Dispatcher {
   /** Recent request duration per site (ms, moving average): sizes claims to what lanes can send. */
   private readonly durations = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
+  /** Set by stop(): after this, attempt rows that cannot be written are left to the lease. */
+  private writeDeadline: number | undefined;
 
   /**
    * Attempt rows, give-backs and lease renewals go through their own connections with
@@ -148,10 +160,20 @@ export class Dispatcher {
         this.wake();
       }),
     );
+    // Site changes published while this process was not listening were missed: every site's
+    // settings are read again, as if each had changed (the limits themselves are decided by each claim).
+    this.unsubscribe.push(
+      pubsub.onResync(() => {
+        for (const siteId of new Set([...this.generations.keys(), ...this.runs.keys()])) this.generations.set(siteId, (this.generations.get(siteId) ?? 0) + 1);
+        this.wake(true);
+      }),
+    );
     const poll = setInterval(() => this.wake(true), config.dispatch.pollIntervalMs);
     const heartbeat = setInterval(() => {
       if (this.activeLanes > 0) {
-        renewLeases(this.bookkeeping, this.worker, config.dispatch.leaseMs).catch((error) => log.error('could not renew leases', { error: String(error) }));
+        renewLeases(this.bookkeeping, this.worker, config.dispatch.leaseMs)
+          .then(() => databaseOutage.recovered(OUTAGE_SOURCE))
+          .catch((error) => databaseFailure('could not renew leases', error));
       }
     }, Math.max(250, Math.floor(config.dispatch.leaseMs / 3)));
     poll.unref();
@@ -173,6 +195,7 @@ export class Dispatcher {
     if (this.wakeTimer) clearTimeout(this.wakeTimer.timer);
     for (const run of this.runs.values()) for (const waiter of run.slotWaiters) waiter();
     const grace = this.deps.config.dispatch.shutdownGraceMs;
+    this.writeDeadline = Date.now() + grace + STOP_WRITE_MARGIN_MS;
     const finished = Promise.all([...this.lanes]).then(() => true);
     const inTime = await Promise.race([finished, sleep(grace, false, { ref: false })]);
     if (!inTime) {
@@ -212,6 +235,8 @@ export class Dispatcher {
 
   private async pump(): Promise<void> {
     this.pumping = true;
+    // Only a pass that reached the database may say it is back.
+    let answered = false;
     try {
       do {
         this.pumpAgain = false;
@@ -221,12 +246,14 @@ export class Dispatcher {
         if (Date.now() - this.lastReclaim >= dispatch.pollIntervalMs) {
           this.lastReclaim = Date.now();
           const reclaimed = await reclaimExpiredLeases(this.deps.pool, dispatch.maxAttempts);
+          answered = true;
           if (reclaimed.length) {
             log.info('took back deliveries whose lease expired', { count: reclaimed.length });
             publishUpdates(this.deps.pubsub, reclaimed);
           }
         }
         const sites = this.scanDue ? await findDueSites(this.deps.pool) : [];
+        if (this.scanDue) answered = true;
         this.scanDue = false;
         // Processes start from different sites so one does not always win the same gate.
         for (let i = sites.length - 1; i > 0; i--) {
@@ -241,6 +268,7 @@ export class Dispatcher {
         for (const siteId of sites) {
           if (this.stopping) break;
           if (await this.claimFor(siteId)) claimed = true;
+          answered = true;
         }
         // Something claimed will wake us when it needs more; otherwise, when is the next retry due?
         if (!this.stopping && !claimed) {
@@ -248,8 +276,9 @@ export class Dispatcher {
           if (next !== undefined) this.scheduleWake(next + 1);
         }
       } while (this.pumpAgain && !this.stopping);
+      if (answered) databaseOutage.recovered(OUTAGE_SOURCE);
     } catch (error) {
-      log.error('dispatcher loop failed; retrying', { error: (error as Error).message });
+      databaseFailure('dispatcher loop failed; retrying', error);
       this.scheduleWake(Math.min(1000, this.deps.config.dispatch.pollIntervalMs));
     } finally {
       this.pumping = false;
@@ -352,7 +381,7 @@ export class Dispatcher {
   private startLane(run: SiteRun, lane: LaneState): void {
     this.activeLanes += 1;
     const done = this.runLane(run, lane)
-      .catch((error) => log.error('a dispatch lane failed', { siteId: run.siteId, error: (error as Error).message }))
+      .catch((error) => databaseFailure('a dispatch lane failed', error, { siteId: run.siteId }))
       .finally(() => {
         this.activeLanes -= 1;
         this.lanes.delete(done);
@@ -584,12 +613,15 @@ export class Dispatcher {
               this.worker,
               batch.map((b) => b.outcome),
             );
+            databaseOutage.recovered(OUTAGE_SOURCE);
             break;
           } catch (error) {
-            // The outcome must not be lost while the database blips; the lease covers a longer outage.
-            log.error('could not record attempts; retrying', { error: (error as Error).message, count: batch.length });
-            if (tries >= 20) break;
-            await sleep(Math.min(2000, 50 * 2 ** tries));
+            // The outcome must not be lost while the database blips; the lease covers a longer
+            // outage, and a shutdown does not wait for the database (see STOP_WRITE_MARGIN_MS).
+            databaseFailure('could not record attempts; retrying', error, { count: batch.length });
+            const left = this.writeDeadline === undefined ? Infinity : this.writeDeadline - Date.now();
+            if (tries >= 20 || left <= 0) break;
+            await sleep(Math.min(2000, 50 * 2 ** tries, left));
           }
         }
         for (const b of batch) b.resolve();
@@ -606,9 +638,17 @@ export class Dispatcher {
       publishUpdates(this.deps.pubsub, rows);
     } catch (error) {
       // The lease expiring gives them back anyway.
-      log.error('could not give back unsent deliveries', { error: (error as Error).message, count: ids.length });
+      databaseFailure('could not give back unsent deliveries', error, { count: ids.length });
     }
   }
+}
+
+const OUTAGE_SOURCE = 'dispatcher';
+
+/** While PostgreSQL is unreachable, one line for the whole outage (db/outage.ts); other failures each their own. */
+function databaseFailure(message: string, error: unknown, fields: Record<string, unknown> = {}): void {
+  if (isDatabaseUnreachable(error)) databaseOutage.failed(OUTAGE_SOURCE, error);
+  else log.error(message, { ...fields, error: (error as Error).message });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { log } from '../log.js';
 import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, retentionCutoff, tryRetentionLock } from './retention.sql.js';
 
@@ -118,7 +119,12 @@ export class DeliveryRetention {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.runOnce()
-        .catch((error) => log.error('delivery retention run failed', { error: (error as Error).message }))
+        .then(() => databaseOutage.recovered('delivery retention'))
+        .catch((error) => {
+          // While PostgreSQL is away this is one line of the outage log; the next run tries again.
+          if (isDatabaseUnreachable(error)) databaseOutage.failed('delivery retention', error);
+          else log.error('delivery retention run failed', { error: (error as Error).message });
+        })
         .finally(() => {
           if (!this.stopping) this.schedule(this.options.intervalMs);
         });
