@@ -199,3 +199,27 @@ describe('stop with PostgreSQL gone', () => {
     expect(outcome).toBe('stopped');
   });
 });
+
+describe('resync after the event listener was cut off', () => {
+  it('the dispatcher reads its sites again: a URL changed unheard is used from the next send on, not after the 5 s context refresh', async () => {
+    const slow = await startReceiver(() => ({ status: 200, delayMs: 1000 }));
+    const moved = await startReceiver();
+    cleanups.push(() => slow.close(), () => moved.close());
+    const app = await startTestApp({ LOG_LEVEL: 'silent' });
+    cleanups.push(() => app.stop());
+    const siteId = await activeSite(app, `${slow.url}/hooks`);
+    ok(await app.gql(`mutation($id: ID!, $input: SiteUpdateInput!) { updateSite(id: $id, input: $input) { id } }`, { id: siteId, input: { performance: { threads: 1 } } }));
+    ok(await app.gql(`mutation($inputs: [WebhookInput!]!) { sendWebhooks(inputs: $inputs) { id } }`, { inputs: Array.from({ length: 4 }, (_, n) => ({ siteId, payload: { n } })) }));
+    await vi.waitFor(() => expect(slow.requests.length).toBe(1), { timeout: 10_000 });
+
+    // Another process changed the site while this one was not listening: no site.changed event comes.
+    const raw = new pg.Client({ connectionString: app.databaseUrl });
+    await raw.connect();
+    await raw.query('UPDATE site SET url = $1 WHERE id = $2', [`${moved.url}/hooks`, siteId]);
+    await raw.end();
+    (app.services.pubsub as unknown as { resync(): void }).resync();
+
+    await vi.waitFor(() => expect(moved.requests.length).toBe(3), { timeout: 10_000 });
+    expect(slow.requests.length).toBe(1);
+  });
+});
