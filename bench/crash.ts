@@ -1,17 +1,19 @@
 /**
  * Crash: 5,000 deliveries, kill -9 of the (only) dispatcher process part-way, then a new one:
  * the receiver must see 5,000 distinct delivery ids; duplicates (those in flight at the kill,
- * sent again after their lease expired) are reported.
+ * sent again once taken back) are reported.
  *
  *   npx tsx bench/crash.ts [count]
  *
- * DISPATCH_LEASE_MS is 5 s here (default 60 s) so recovery does not dominate the run.
+ * The lease is the default 60 s (DISPATCH_LEASE_MS overrides it): the new dispatcher runs on the
+ * same host, sees that the claimer's process is gone and takes its claims back without waiting
+ * for the lease (before that, recovery took the whole lease: 63.2 s here with 60 s, 8.9 s with 5 s).
  */
 import { performance } from 'node:perf_hooks';
 import { createActiveSite, kill9, machineNote, sendMany, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, waitUntilSettled } from './lib/harness.js';
 
 const COUNT = Number(process.argv[2] ?? 5000);
-const LEASE = { DISPATCH_LEASE_MS: process.env.DISPATCH_LEASE_MS ?? '5000' };
+const LEASE = { DISPATCH_LEASE_MS: process.env.DISPATCH_LEASE_MS ?? '60000' };
 
 async function main() {
   console.log(machineNote());
@@ -30,10 +32,11 @@ async function main() {
   const { rows } = await api.services.db.pool.query(`SELECT status, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY status`, [siteId]);
   console.log(`kill -9 after ${atKill.count} arrivals; database then: ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.status, r.n])))}`);
   await startDispatcherProcess(databaseUrl, LEASE);
+  const readyAt = performance.now();
   const { settledAt, counts } = await waitUntilSettled(api.services.db.pool, siteId, Promise.resolve(), 100);
   const stats = await receiver.stats(segment);
   console.log(
-    `after restart: all settled ${((settledAt - killedAt) / 1000).toFixed(1)} s after the kill (lease ${LEASE.DISPATCH_LEASE_MS} ms); ` +
+    `after restart: all settled ${((settledAt - killedAt) / 1000).toFixed(1)} s after the kill (new dispatcher ready after ${((readyAt - killedAt) / 1000).toFixed(1)} s; lease ${LEASE.DISPATCH_LEASE_MS} ms); ` +
       `receiver: ${stats.count} requests, distinct delivery ids ${stats.distinct} of ${ids.length} (ratio ${(stats.distinct / COUNT).toFixed(3)}), duplicates ${stats.duplicates}; final statuses ${JSON.stringify(counts)}`,
   );
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenBucket } from 'limiter';
@@ -28,6 +26,7 @@ import {
   renewLeases,
 } from './queue.js';
 import { type AttemptResult, decide } from './retry-policy.js';
+import { findGoneLocalClaimers, newWorkerId } from './worker-identity.js';
 
 /**
  * Once stop() has given in-flight sends their grace period, attempt rows still unwritten (the
@@ -95,7 +94,8 @@ class PrepareError extends Error {
  * after its rate slot, and records every attempt in batches.
  */
 export class Dispatcher {
-  readonly worker = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Says which host, process and process start it is: see worker-identity.ts. */
+  readonly worker = newWorkerId();
   private readonly http: OutgoingHttp;
   private stopping = false;
   private pumping = false;
@@ -245,10 +245,11 @@ export class Dispatcher {
         const { dispatch } = this.deps.config;
         if (Date.now() - this.lastReclaim >= dispatch.pollIntervalMs) {
           this.lastReclaim = Date.now();
-          const reclaimed = await reclaimExpiredLeases(this.deps.pool, dispatch.maxAttempts);
+          // Claims of a dead process on this host are taken back now, not when their lease runs out.
+          const reclaimed = await reclaimExpiredLeases(this.deps.pool, dispatch.maxAttempts, await findGoneLocalClaimers(this.deps.pool));
           answered = true;
           if (reclaimed.length) {
-            log.info('took back deliveries whose lease expired', { count: reclaimed.length });
+            log.info('took back deliveries whose process stopped', { count: reclaimed.length });
             publishUpdates(this.deps.pubsub, reclaimed);
           }
         }

@@ -525,31 +525,45 @@ export async function renewLeases(db: Queryable, worker: string, leaseMs: number
 }
 
 /**
- * Takes back deliveries whose lease ran out (their process died or hung): the claimed attempt
- * is recorded with an unknown outcome and the delivery is due again at once — or FAILED when
- * its attempts are used up.
+ * Workers holding live claims whose id starts with `prefix` (this host's name and a colon): the
+ * candidates for `isGoneLocalWorker`. IN_FLIGHT rows are few and have their own partial index.
  */
-export async function reclaimExpiredLeases(db: Queryable, maxAttempts: number): Promise<Array<{ id: string; site_id: string }>> {
+export async function findClaimersLike(db: Queryable, prefix: string): Promise<string[]> {
+  const result = await db.query<{ leased_by: string }>(
+    `SELECT DISTINCT leased_by FROM delivery WHERE status = 'IN_FLIGHT' AND lease_until >= now() AND starts_with(leased_by, $1)`,
+    [prefix],
+  );
+  return result.rows.map((r) => r.leased_by);
+}
+
+/**
+ * Takes back deliveries whose lease ran out (their process died or hung), and those held by
+ * `goneWorkers` — processes seen to be dead, whose leases end now rather than when they run out:
+ * the claimed attempt is recorded with an unknown outcome and the delivery is due again at once
+ * — or FAILED when its attempts are used up.
+ */
+export async function reclaimExpiredLeases(db: Queryable, maxAttempts: number, goneWorkers: string[] = []): Promise<Array<{ id: string; site_id: string }>> {
   const result = await db.query<{ id: string; site_id: string }>(
     `WITH expired AS (
-       SELECT id FROM delivery WHERE status = 'IN_FLIGHT' AND lease_until < now() LIMIT 5000 FOR UPDATE SKIP LOCKED
+       SELECT id, CASE WHEN lease_until < now() THEN 'lease expired' ELSE 'its process is gone' END AS why
+         FROM delivery WHERE status = 'IN_FLIGHT' AND (lease_until < now() OR leased_by = ANY($2::text[])) LIMIT 5000 FOR UPDATE SKIP LOCKED
      ), upd AS (
        UPDATE delivery d
           SET status = CASE WHEN d.attempt_count - d.attempt_base >= $1 THEN 'FAILED' ELSE 'RETRYING' END,
               last_error = CASE WHEN d.attempt_count - d.attempt_base >= $1
-                                THEN 'gave up after ' || (d.attempt_count - d.attempt_base) || ' attempts: the process sending the last one stopped (lease expired)'
-                                ELSE 'the process sending this attempt stopped before recording its outcome (lease expired)' END,
+                                THEN 'gave up after ' || (d.attempt_count - d.attempt_base) || ' attempts: the process sending the last one stopped (' || e.why || ')'
+                                ELSE 'the process sending this attempt stopped before recording its outcome (' || e.why || ')' END,
               last_status_code = NULL, next_attempt_at = now(), leased_by = NULL, lease_until = NULL, lane = NULL, updated_at = now()
          FROM expired e WHERE d.id = e.id
-        RETURNING d.id, d.site_id, d.attempt_count, d.status, d.next_attempt_at
+        RETURNING d.id, d.site_id, d.attempt_count, d.status, d.next_attempt_at, e.why
      ), ins AS (
        INSERT INTO delivery_attempt (delivery_id, site_id, number, started_at, error, outcome, next_attempt_at)
-       SELECT id, site_id, attempt_count, now(), 'outcome unknown: the process sending this attempt stopped (lease expired)',
+       SELECT id, site_id, attempt_count, now(), 'outcome unknown: the process sending this attempt stopped (' || why || ')',
               status, CASE WHEN status = 'RETRYING' THEN next_attempt_at END
          FROM upd
      )
      SELECT id, site_id FROM upd`,
-    [maxAttempts],
+    [maxAttempts, goneWorkers],
   );
   return result.rows;
 }
