@@ -30,10 +30,13 @@ export interface HttpServer {
 }
 
 /**
- * The largest request body (HTTP) or WebSocket message. The biggest legitimate one is a
- * sendWebhooks batch; 1 MiB holds 1,000 small webhooks, and larger batches can be split.
+ * The largest request body. One webhook's payload may be 1 MiB once encoded (WEBHOOK_LIMITS), and
+ * a sendWebhooks batch of 1,000 ~1 KB events is ~1.06 MB: 2 MiB carries either with its envelope.
  */
-export const MAX_BODY_BYTES = 1_048_576;
+export const MAX_BODY_BYTES = 2 * 1_048_576;
+
+/** The largest WebSocket message: sockets carry subscriptions and small operations, never webhooks. */
+export const MAX_WS_MESSAGE_BYTES = 1_048_576;
 
 /** Seconds a client is asked to wait when PostgreSQL cannot be reached. */
 const RETRY_AFTER_SECONDS = 5;
@@ -57,7 +60,7 @@ export async function startHttpServer(options: {
 
   // A frame over the limit closes that socket (1009) before it is buffered whole; graphql-ws
   // parses and validates each operation under the same limits as HTTP (onSubscribe below).
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_BODY_BYTES });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_WS_MESSAGE_BYTES });
   wss.on('connection', (socket) => {
     socket.on('error', (error) => failures.note('WebSocket protocol error', { error: (error as { code?: string }).code }));
   });

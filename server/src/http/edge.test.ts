@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { type TestApp, TEST_ADMIN_TOKEN, createTestDatabase, ok, startTestApp } from '../../test/support.js';
 import { buildAppSchema } from '../graphql/schema.js';
 import type { SiteStatus } from '../sites/site.entity.js';
-import { type HttpServer, MAX_BODY_BYTES, startHttpServer } from './app.js';
+import { type HttpServer, MAX_BODY_BYTES, MAX_WS_MESSAGE_BYTES, startHttpServer } from './app.js';
 import { hostileQuery } from './hostile-query.js';
 
 let app: TestApp;
@@ -130,10 +130,23 @@ describe('error answers are JSON, never HTML', () => {
     expect(lines.match(/refused request: malformed JSON/g)).toHaveLength(1);
   });
 
-  it('a declared body over the limit: 413 PAYLOAD_TOO_LARGE, for callers without a token too, before the body is read', async () => {
+  it('a declared body over the limit (2 MiB): 413 PAYLOAD_TOO_LARGE, for callers without a token too, before the body is read', async () => {
     const big = Buffer.alloc(MAX_BODY_BYTES + 1, 0x20);
     expectCleanError(await rawPost(big, {}), 413, 'PAYLOAD_TOO_LARGE');
     expectCleanError(await rawPost(big, bearer(viewer)), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('a webhook with the largest payload it may have (1 MiB encoded) still fits: the body limit is above it', async () => {
+    const payload = { data: 'x'.repeat(1_048_576 - 20) };
+    expect(JSON.stringify(payload).length).toBeLessThanOrEqual(1_048_576);
+    const result = await post(
+      JSON.stringify({ query: 'mutation ($input: WebhookInput!) { sendWebhook(input: $input) { id } }', variables: { input: { siteId: '00000000-0000-4000-8000-000000000000', payload } } }),
+      bearer(TEST_ADMIN_TOKEN),
+    );
+    expect(result.status).toBe(200);
+    // Refused for its unknown site, not for its size.
+    expect(result.json.errors?.[0]?.extensions?.code).not.toBe('PAYLOAD_TOO_LARGE');
+    expect(result.json.errors?.[0]?.message).not.toMatch(/payload|bytes/i);
   });
 
   it('a streamed (chunked) body over the limit is cut off at the limit: 413', async () => {
@@ -185,12 +198,12 @@ describe('security headers', () => {
 });
 
 describe('WebSocket', () => {
-  it('a frame over 1 MiB closes that socket (1009); the process and other sockets carry on', async () => {
+  it('a WebSocket message over 1 MiB closes that socket (1009); the process and other sockets carry on', async () => {
     const socket = new WebSocket(`${app.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     socket.on('error', () => {});
-    socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${viewer}`, pad: 'x'.repeat(MAX_BODY_BYTES) } }));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${viewer}`, pad: 'x'.repeat(MAX_WS_MESSAGE_BYTES) } }));
     expect(await closed).toBe(1009);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     // A normal subscription still works.
