@@ -53,7 +53,8 @@ export function loadMasterKey(envKey: string | undefined, dataDir: string): Buff
   if (envKey) return parseMasterKey(envKey);
   const file = path.join(dataDir, 'master.key');
   if (fs.existsSync(file)) return parseMasterKey(fs.readFileSync(file, 'utf8'));
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Its owner's only, like every file in it (the embedded database, when it starts first, makes it).
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   log.info(`generated a master key for secrets at ${file}; back it up: without it stored secrets cannot be read`);

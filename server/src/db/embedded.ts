@@ -116,6 +116,42 @@ function runAsUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+/**
+ * DATA_DIR holds the master key, the admin token, the database password, the cluster and its log:
+ * its owner only (0700). As root, PostgreSQL runs as `postgres` and must pass through it to reach
+ * its own 0700 folder inside: then DATA_DIR is 0710 with group `postgres` — that user may enter
+ * but not list it, nobody else may do either. (0711 would let every user enter and open any file
+ * whose name they guess, if the file's own mode allowed; 0700 owned by root locks PostgreSQL out.)
+ * A folder made by an earlier version (0755) is tightened on start.
+ */
+export function preparePrivateDataDir(dataDir: string, user: { uid: number; gid: number } | undefined): void {
+  // Parents as the umask says: they may be shared folders the operator chose.
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  try {
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const stat = fs.statSync(dataDir);
+  if (process.getuid && stat.uid !== process.getuid()) {
+    log.info('DATA_DIR belongs to another user; its permissions are left as they are', { dir: dataDir });
+    return;
+  }
+  if (user) {
+    if (stat.gid !== user.gid) fs.chownSync(dataDir, stat.uid, user.gid);
+    fs.chmodSync(dataDir, 0o710);
+  } else {
+    fs.chmodSync(dataDir, 0o700);
+  }
+}
+
+/** The server's log (it may name users, databases and statements): owner only, also when an earlier version made it 0644. */
+function openLog(logFile: string): number {
+  const fd = fs.openSync(logFile, 'a', 0o600);
+  fs.fchmodSync(fd, 0o600);
+  return fd;
+}
+
 function readOrCreateSecret(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
@@ -128,7 +164,7 @@ function readOrCreateSecret(file: string): string {
 
 function run(command: string, args: string[], user: { uid: number; gid: number } | undefined, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const out = fs.openSync(logFile, 'a');
+    const out = openLog(logFile);
     const child = spawn(command, args, { ...user, stdio: ['ignore', out, out], env: { ...process.env, LC_ALL: 'C' } });
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -154,10 +190,10 @@ async function canConnect(url: string): Promise<boolean> {
 /** Starts (initialising on first use) a PostgreSQL cluster in `dataDir/pg`, listening on 127.0.0.1 only. */
 export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const bin = await binaries();
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const user = runAsUser();
+  preparePrivateDataDir(dataDir, user);
   const pgDir = path.join(dataDir, 'pg');
   const logFile = path.join(dataDir, 'postgres.log');
-  const user = runAsUser();
   const password = readOrCreateSecret(path.join(dataDir, 'pg-password'));
 
   if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
@@ -169,7 +205,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
     if (user) {
       fs.chownSync(pgDir, user.uid, user.gid);
       fs.chownSync(pwFile, user.uid, user.gid);
-      fs.closeSync(fs.openSync(logFile, 'a'));
+      fs.closeSync(openLog(logFile));
     }
     try {
       await run(bin.initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], user, logFile);
@@ -194,7 +230,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
     max_connections: '300',
     ...options.settings,
   };
-  const out = fs.openSync(logFile, 'a');
+  const out = openLog(logFile);
   // Its own session (detached): a Ctrl-C sent to node's terminal does not reach PostgreSQL.
   const child = spawn(bin.postgres, ['-D', pgDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], {
     ...user,
