@@ -77,7 +77,7 @@ export class AccessTokens {
       return;
     }
     const token = generateToken();
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, token + '\n', { mode: 0o600 });
     fs.chmodSync(file, 0o600);
     await this.pool.query(`INSERT INTO api_token (id, name, token_hash, role) VALUES ($1, $2, $3, 'ADMIN') ON CONFLICT DO NOTHING`, [
