@@ -97,6 +97,13 @@ export async function startHttpServer(options: {
     wss,
   );
 
+  // NOTIFY is not stored: events published while the LISTEN connection was down never reach these
+  // sockets' subscriptions. 1012 ("service restart") makes clients reconnect, and a client that
+  // reconnects reads again what it shows (the dashboard's useRereadWhenLive) — so nothing stays stale.
+  const stopResync = services.pubsub.onResync(() => {
+    for (const socket of wss.clients) socket.close(1012, 'Events resumed: subscribe again');
+  });
+
   const apollo = new ApolloServer<Context>({
     schema,
     // An abandoned operation's errors are expected and unread: not logged as internal ones.
@@ -183,6 +190,7 @@ export async function startHttpServer(options: {
     app,
     url: `http://127.0.0.1:${port}`,
     async close() {
+      stopResync();
       await apollo.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
