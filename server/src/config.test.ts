@@ -51,4 +51,12 @@ describe('settings', () => {
       expect(() => loadConfig(env)).toThrow(name);
     }
   });
+
+  it('reads LOG_LEVEL (warn included) and LOG_FORMAT; no LOG_FORMAT leaves it to the terminal', () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', logFormat: undefined });
+    expect(loadConfig({ LOG_LEVEL: 'warn', LOG_FORMAT: 'json' })).toMatchObject({ logLevel: 'warn', logFormat: 'json' });
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_LEVEL: 'trace' })).toThrow(/LOG_LEVEL must be one of silent, error, warn, info, debug/);
+    expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT must be one of json, pretty, got "text"/);
+  });
 });

@@ -10,11 +10,14 @@ export interface Config {
   dataDir: string;
   /** Unset: an embedded PostgreSQL is started under `dataDir/pg`. */
   databaseUrl: string | undefined;
-  masterKey: string | undefined;
+  /** Where the master keys that seal stored secrets come from (crypto/keyring.ts). */
+  masterKeys: MasterKeySource;
   adminToken: string | undefined;
   allowPrivateTargets: boolean;
   role: ProcessRole;
-  logLevel: 'silent' | 'error' | 'info' | 'debug';
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Unset: pretty (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+  logFormat: 'json' | 'pretty' | undefined;
   dispatch: DispatchConfig;
   tokens: TokenConfig;
   retention: RetentionConfig;
@@ -77,6 +80,16 @@ export interface DispatchConfig {
   rateLookaheadMs: number;
 }
 
+/**
+ * Exactly one source of master keys; with none, `DATA_DIR/master.key` (made on first start). A
+ * list's first key seals, every key listed opens (so a key can be added, then rotated to, then removed).
+ */
+export type MasterKeySource =
+  | { kind: 'list'; setting: 'TRUSTED_SITES_MASTER_KEY' | 'TRUSTED_SITES_MASTER_KEYS'; text: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'command'; command: string; timeoutMs: number }
+  | { kind: 'data-dir' };
+
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
@@ -108,6 +121,30 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+const MASTER_KEY_SETTINGS = ['TRUSTED_SITES_MASTER_KEY', 'TRUSTED_SITES_MASTER_KEYS', 'TRUSTED_SITES_MASTER_KEY_FILE', 'TRUSTED_SITES_MASTER_KEY_COMMAND'] as const;
+
+function masterKeySource(env: Env): MasterKeySource {
+  const set = MASTER_KEY_SETTINGS.filter((name) => env[name]?.trim());
+  // Two sources would leave which key seals to the order they happen to be read in.
+  if (set.length > 1) throw new ConfigError(`set one of ${set.join(', ')}, not ${set.length}: each is a whole list of master keys`);
+  const timeoutMs = integer(env, 'TRUSTED_SITES_MASTER_KEY_COMMAND_TIMEOUT_MS', 10_000, 100, 300_000, 'milliseconds');
+  switch (set[0]) {
+    case undefined:
+      return { kind: 'data-dir' };
+    case 'TRUSTED_SITES_MASTER_KEY':
+    case 'TRUSTED_SITES_MASTER_KEYS':
+      return { kind: 'list', setting: set[0], text: env[set[0]]! };
+    case 'TRUSTED_SITES_MASTER_KEY_FILE':
+      return { kind: 'file', path: path.resolve(env.TRUSTED_SITES_MASTER_KEY_FILE!.trim()) };
+    case 'TRUSTED_SITES_MASTER_KEY_COMMAND':
+      return { kind: 'command', command: env.TRUSTED_SITES_MASTER_KEY_COMMAND!, timeoutMs };
+    default: {
+      const never: never = set[0];
+      throw new ConfigError(`unknown master key setting ${String(never)}`);
+    }
+  }
+}
+
 /** Reads every setting once, at start; a bad value stops the process with a message naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -128,11 +165,12 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl,
-    masterKey: env.TRUSTED_SITES_MASTER_KEY || undefined,
+    masterKeys: masterKeySource(env),
     adminToken: env.TRUSTED_SITES_ADMIN_TOKEN || undefined,
     allowPrivateTargets: flag(env, 'ALLOW_PRIVATE_TARGETS', false),
     role: oneOf(env, 'TRUSTED_SITES_ROLE', ['all', 'api', 'dispatcher'] as const, 'all'),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['silent', 'error', 'info', 'debug'] as const, 'info'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['silent', 'error', 'warn', 'info', 'debug'] as const, 'info'),
+    logFormat: env.LOG_FORMAT ? oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json') : undefined,
     dispatch: {
       maxAttempts: integer(env, 'DISPATCH_MAX_ATTEMPTS', 8, 1, 100),
       baseDelayMs: integer(env, 'DISPATCH_RETRY_BASE_MS', 1000, 1, 3_600_000),

@@ -13,7 +13,7 @@ import { Dispatcher, SITE_CHANGED, STOP_WRITE_MARGIN_MS } from './dispatch/dispa
 import { PgPubSub } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { type HttpServer, startHttpServer } from './http/app.js';
-import { log, setLogLevel } from './log.js';
+import { configureLog, log } from './log.js';
 import { OutgoingHttp } from './net/outgoing.js';
 import { DeliveryRetention } from './retention/retention.js';
 import type { Services } from './services.js';
@@ -47,7 +47,7 @@ export const STOP_MARGIN_MS = STOP_WRITE_MARGIN_MS + 2000;
 
 /** config → database → migrations → services → GraphQL + WS + OAuth callback + dashboard → dispatcher → retention. */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
-  setLogLevel(config.logLevel);
+  configureLog({ level: config.logLevel, format: config.logFormat, role: config.role });
   // Shutdown runs these in reverse order of start: retention and the dispatcher first, PostgreSQL last.
   const steps: Array<{ name: string; run: () => Promise<void>; bounded: boolean }> = [];
   const onStop = (name: string, run: () => Promise<void>, bounded = true) => steps.push({ name, run, bounded });
