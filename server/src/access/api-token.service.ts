@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { FieldErrors, required } from '../auth/common.js';
+import { FieldErrors, checkDisplayName, required } from '../auth/common.js';
 import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { ApiToken, ApiTokenInput, CreatedApiToken } from './api-token.types.js';
@@ -41,8 +41,7 @@ export class ApiTokenService {
     const errors = new FieldErrors();
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (required(errors, 'name', name, 'Name') && name.length > TOKEN_NAME_MAX) errors.add('name', `Must be at most ${TOKEN_NAME_MAX} characters`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(name)) errors.add('name', 'Must not contain control characters');
+    checkDisplayName(errors, 'name', typeof input.name === 'string' ? input.name : name);
     if (!isRole(input.role)) errors.add('role', `Must be one of ${ROLES.join(', ')}`);
     if (!errors.empty) throw badInput(errors.list);
 

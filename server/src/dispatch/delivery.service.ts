@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type pg from 'pg';
-import { FieldErrors } from '../auth/common.js';
+import { FieldErrors, checkHeaderName, checkHeaderValue, checkStorableText } from '../auth/common.js';
 import type { FieldError } from '../auth/types.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
@@ -58,7 +58,6 @@ const RESERVED_HEADERS = new Set([
   'expect',
   'proxy-authorization',
 ]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function toDelivery(row: DeliveryRow): Delivery {
   return Object.assign(new Delivery(), {
@@ -146,18 +145,18 @@ export class DeliveryService {
       if (list.length > WEBHOOK_LIMITS.headers) e.add('headers', `At most ${WEBHOOK_LIMITS.headers} headers`);
       list.forEach((header, h) => {
         const name = header.name.trim().toLowerCase();
-        if (!TOKEN.test(name)) e.add(`headers.${h}.name`, 'Not a valid header name');
-        else if (RESERVED_HEADERS.has(name)) {
+        if (checkHeaderName(e, `headers.${h}.name`, name) && RESERVED_HEADERS.has(name)) {
           e.add(`headers.${h}.name`, name === 'content-type' ? 'The site sets content-type' : name === 'authorization' ? "The site's authentication sets authorization" : `${name} cannot be set`);
         }
-        if (/[\r\n\0]/.test(header.value)) e.add(`headers.${h}.value`, 'Must not contain line breaks');
-        else if (header.value.length > WEBHOOK_LIMITS.headerValueChars) e.add(`headers.${h}.value`, `At most ${WEBHOOK_LIMITS.headerValueChars} characters`);
+        // Checked here, not at sending: a value the HTTP client refuses would fail every attempt as if the receiver were down.
+        if (header.value.length > WEBHOOK_LIMITS.headerValueChars) e.add(`headers.${h}.value`, `At most ${WEBHOOK_LIMITS.headerValueChars} characters`);
+        else checkHeaderValue(e, `headers.${h}.value`, header.value);
         headers.push([name, header.value]);
       });
       const key = input.idempotencyKey ?? null;
       if (key !== null && (key.length === 0 || key.length > WEBHOOK_LIMITS.idempotencyKeyChars)) {
         e.add('idempotencyKey', `Must be 1 to ${WEBHOOK_LIMITS.idempotencyKeyChars} characters`);
-      }
+      } else checkStorableText(e, 'idempotencyKey', key);
       if (input.payload === undefined) e.add('payload', 'Required');
       const body = method === 'GET' ? Buffer.alloc(0) : encodeBody(input.payload, site?.content_type ?? 'application/json');
       if (body.length > WEBHOOK_LIMITS.payloadBytes) e.add('payload', `At most ${WEBHOOK_LIMITS.payloadBytes} bytes once encoded`);

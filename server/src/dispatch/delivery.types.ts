@@ -1,4 +1,5 @@
-import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { JsonScalar } from '../graphql/json-scalar.js';
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '../graphql/connection.js';
 
@@ -60,7 +61,7 @@ export class HeaderInput {
 @InputType('WebhookInput')
 export class WebhookInput {
   @Field(() => ID) siteId!: string;
-  @Field(() => GraphQLJSON, {
+  @Field(() => JsonScalar, {
     description: 'The body. Sent as JSON for JSON content types; a string is sent as it is for other content types, an object as a form for application/x-www-form-urlencoded.',
   })
   payload!: unknown;

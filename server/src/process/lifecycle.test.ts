@@ -80,7 +80,7 @@ describe('start, stop, crash and restart with an embedded PostgreSQL', () => {
     expect(first.output()).not.toContain(token);
 
     expect((await gql(base, '{ activeSites { id } }', undefined, null)).status).toBe(401);
-    const site = ok(await gql(base, CREATE, { input: { name: 'Survivor', url: 'https://example.com', auth: { jwt: { algorithm: 'HS256', secret: 'restart-secret', timeToLive: '1 hour' } } } }, token)).createSite;
+    const site = ok(await gql(base, CREATE, { input: { name: 'Survivor', url: 'https://example.com', auth: { jwt: { algorithm: 'HS256', secret: 'restart-secret-of-at-least-32-bytes', timeToLive: '1 hour' } } } }, token)).createSite;
 
     // Only the token's hash is stored.
     const pgPassword = fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();

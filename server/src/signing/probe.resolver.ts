@@ -1,7 +1,7 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../graphql/context.js';
 import { SignedRequestPreview, SiteTestResult } from './probe.types.js';
+import { JsonScalar } from '../graphql/json-scalar.js';
 
 @Resolver()
 export class ProbeResolver {
@@ -12,7 +12,7 @@ export class ProbeResolver {
   })
   async testSite(
     @Arg('id', () => ID) id: string,
-    @Arg('payload', () => GraphQLJSON, { nullable: true }) payload: unknown,
+    @Arg('payload', () => JsonScalar, { nullable: true }) payload: unknown,
     @Ctx() { services }: Context,
   ): Promise<SiteTestResult> {
     return services.probes.test(id, payload);
@@ -23,7 +23,7 @@ export class ProbeResolver {
   })
   async previewSignedRequest(
     @Arg('siteId', () => ID) siteId: string,
-    @Arg('payload', () => GraphQLJSON, { nullable: true }) payload: unknown,
+    @Arg('payload', () => JsonScalar, { nullable: true }) payload: unknown,
     @Arg('method', () => String, { nullable: true }) method: string | null,
     @Ctx() { services }: Context,
   ): Promise<SignedRequestPreview> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FieldErrors, checkHttpUrl, isMediaType, required } from '../auth/common.js';
+import { FieldErrors, checkDisplayName, checkHttpUrl, checkStorableText, isMediaType, required } from '../auth/common.js';
 import type { AuthMethodDefinition } from '../auth/definition.js';
 import { AUTH_METHOD_LIST, type AuthConfig } from '../auth/registry.js';
 import type { AuthMethod, Secrets } from '../auth/types.js';
@@ -84,6 +84,8 @@ export class SiteService {
     if (!Number.isInteger(first) || first < 1 || first > 100) errors.add('first', 'Must be from 1 to 100');
     const cursor = args.after ? decodeCursor(args.after) : undefined;
     if (args.after && !cursor) errors.add('after', 'Not a cursor from this list');
+    // PostgreSQL refuses a NUL in a query parameter: no name or URL holds one anyway.
+    checkStorableText(errors, 'search', args.search);
     if (!errors.empty) throw badInput(errors.list);
     const where: Record<string, unknown> = {};
     if (args.status) where.status = args.status;
@@ -168,11 +170,11 @@ export class SiteService {
 
     const name = input.name === undefined || input.name === null ? (isCreate ? '' : site.name) : input.name.trim();
     if (required(errors, 'name', name, 'Name') && name.length > 120) errors.add('name', 'Must be at most 120 characters');
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(name)) errors.add('name', 'Must not contain control characters');
+    // On what was typed: trim() would quietly drop a leading U+FEFF, and the rest should be seen too.
+    checkDisplayName(errors, 'name', input.name ?? name);
 
-    const url = input.url === undefined || input.url === null ? (isCreate ? '' : site.url) : input.url.trim();
-    checkHttpUrl(errors, 'url', url);
+    // Stored normalised, so the URL shown, previewed and requested is one string.
+    const url = checkHttpUrl(errors, 'url', input.url === undefined || input.url === null ? (isCreate ? '' : site.url) : input.url) ?? '';
 
     const contentType = input.contentType?.trim() || (isCreate || input.contentType === '' ? 'application/json' : site.contentType);
     if (!isMediaType(contentType)) errors.add('contentType', 'Must be a media type such as application/json or text/plain; charset=utf-8');

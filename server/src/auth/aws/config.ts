@@ -1,7 +1,8 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkMaxLength, optionalTrimmed, required } from '../common.js';
+import { type FieldErrors, checkMaxLength, headerValueProblem, optionalTrimmed, required } from '../common.js';
 import type { PlainFields } from '../definition.js';
+import type { Secrets } from '../types.js';
 import { AuthMethod } from '../types.js';
 
 export type AwsSecret = 'secretAccessKey' | 'sessionToken';
@@ -74,4 +75,10 @@ export function parseAws(input: AwsAuthInput, errors: FieldErrors): PlainFields<
   }
   checkMaxLength(errors, 'region', region, 64);
   return { region, service, accessKeyId, algorithmPrefix, vendorKey };
+}
+
+/** The session token is sent as the x-amz-security-token header: it must be a valid header value. */
+export function checkAwsSecrets(_plain: PlainFields<AwsAuth>, secrets: Secrets<AwsSecret>, errors: FieldErrors): void {
+  const problem = secrets.sessionToken === undefined ? undefined : headerValueProblem(secrets.sessionToken);
+  if (problem) errors.add('sessionToken', problem);
 }

@@ -1,6 +1,6 @@
 import type { AuthMethodDefinition } from '../definition.js';
 import { AuthMethod } from '../types.js';
-import { AwsAuth, AwsAuthInput, type AwsSecret, parseAws } from './config.js';
+import { AwsAuth, AwsAuthInput, type AwsSecret, checkAwsSecrets, parseAws } from './config.js';
 import { signAws } from './sign.js';
 
 export const aws: AuthMethodDefinition<AuthMethod.AWS, AwsAuth, AwsAuthInput, AwsSecret> = {
@@ -14,5 +14,6 @@ export const aws: AuthMethodDefinition<AuthMethod.AWS, AwsAuth, AwsAuthInput, Aw
     { name: 'sessionToken', required: () => false },
   ],
   parse: parseAws,
+  checkSecrets: checkAwsSecrets,
   sign: signAws,
 };

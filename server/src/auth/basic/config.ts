@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkMaxLength, required } from '../common.js';
+import { type FieldErrors, checkMaxLength, checkStorableText, required } from '../common.js';
 import type { PlainFields } from '../definition.js';
 import { AuthMethod } from '../types.js';
 
@@ -33,6 +33,7 @@ export function parseBasic(input: BasicAuthInput, errors: FieldErrors): PlainFie
     if (username.includes(':')) errors.add('username', 'Must not contain ":" (RFC 7617 §2)');
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(username)) errors.add('username', 'Must not contain control characters');
+    else checkStorableText(errors, 'username', username);
     checkMaxLength(errors, 'username', username, 256);
   }
   return { username };

@@ -1,11 +1,11 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkPrivateKey, required } from '../common.js';
+import { type FieldErrors, checkJson, checkPrivateKey, required } from '../common.js';
 import type { PlainFields } from '../definition.js';
 import type { Secrets } from '../types.js';
 import { AuthMethod } from '../types.js';
 import { parseTimeToLive } from './ttl.js';
+import { JsonScalar } from '../../graphql/json-scalar.js';
 
 export enum JwtAlgorithm {
   HS256 = 'HS256',
@@ -21,7 +21,7 @@ export class JwtAuth {
   sealed!: Partial<Record<JwtSecret, Sealed>>;
 
   @Field(() => JwtAlgorithm) algorithm!: JwtAlgorithm;
-  @Field(() => GraphQLJSON, { description: 'Claims merged into every token; iat and exp are set from timeToLive.' })
+  @Field(() => JsonScalar, { description: 'Claims merged into every token; iat and exp are set from timeToLive.' })
   payload!: Record<string, unknown>;
   @Field(() => String, { description: 'e.g. "5 minutes", "1 day", "6 months".' }) timeToLive!: string;
 
@@ -38,9 +38,18 @@ export class JwtAuthInput {
   @Field(() => JwtAlgorithm, { nullable: true }) algorithm?: JwtAlgorithm | null;
   @Field(() => String, { nullable: true, description: 'HS256 shared secret. Write-only; omit to keep.' }) secret?: string | null;
   @Field(() => String, { nullable: true, description: 'RS256 PEM private key. Write-only; omit to keep.' }) privateKey?: string | null;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'A JSON object; default {}.' }) payload?: unknown;
+  @Field(() => JsonScalar, { nullable: true, description: 'A JSON object; default {}.' }) payload?: unknown;
   @Field(() => String, { nullable: true }) timeToLive?: string | null;
 }
+
+/** RFC 7518 §3.2: an HMAC key at least as long as the hash output, 256 bits for HS256. */
+export const HS256_MIN_SECRET_BYTES = 32;
+
+/**
+ * The token travels in the Authorization header (base64url adds a third): 4 KiB of claims keeps it
+ * under the 8 KiB header lines common servers accept. Deeper claims than this are no claim set anyone reads.
+ */
+export const JWT_PAYLOAD_LIMITS = { maxDepth: 16, maxBytes: 4096 } as const;
 
 /** Claims this service sets itself; a payload may not override them. */
 const RESERVED_CLAIMS = ['iat', 'exp'];
@@ -52,7 +61,7 @@ export function parseJwt(input: JwtAuthInput, errors: FieldErrors): PlainFields<
   const payload = input.payload ?? {};
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     errors.add('payload', 'Must be a JSON object of claims, e.g. {"iss": "loyalty"}');
-  } else {
+  } else if (checkJson(errors, 'payload', payload, JWT_PAYLOAD_LIMITS)) {
     for (const key of Object.keys(payload)) {
       if (RESERVED_CLAIMS.includes(key)) errors.add(`payload.${key}`, `"${key}" is set from the time-to-live and cannot be given`);
       else if (key.trim() === '') errors.add('payload', 'Claim names must not be empty');
@@ -67,6 +76,12 @@ export function parseJwt(input: JwtAuthInput, errors: FieldErrors): PlainFields<
 }
 
 export function checkJwtSecrets(plain: PlainFields<JwtAuth>, secrets: Secrets<JwtSecret>, errors: FieldErrors): void {
+  if (plain.algorithm === JwtAlgorithm.HS256 && secrets.secret !== undefined) {
+    const bytes = Buffer.byteLength(secrets.secret, 'utf8');
+    if (bytes < HS256_MIN_SECRET_BYTES) {
+      errors.add('secret', `Must be at least ${HS256_MIN_SECRET_BYTES} bytes (256 bits) for HS256 (RFC 7518 §3.2); this one is ${bytes}`);
+    }
+  }
   if (plain.algorithm === JwtAlgorithm.RS256 && secrets.privateKey !== undefined) {
     const problem = checkPrivateKey(secrets.privateKey, 'RS256');
     if (problem) errors.add('privateKey', problem);

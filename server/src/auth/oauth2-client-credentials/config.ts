@@ -6,6 +6,8 @@ import {
   checkHttpUrl,
   checkIntegerRange,
   checkMaxLength,
+  checkScope,
+  checkStorableText,
   checkTokenRequestContentType,
   normaliseScope,
   required,
@@ -50,14 +52,15 @@ export function parseOAuth2ClientCredentials(
   input: OAuth2ClientCredentialsAuthInput,
   errors: FieldErrors,
 ): PlainFields<OAuth2ClientCredentialsAuth> {
-  const tokenUrl = (input.tokenUrl ?? '').trim();
-  checkHttpUrl(errors, 'tokenUrl', tokenUrl);
+  const tokenUrl = checkHttpUrl(errors, 'tokenUrl', input.tokenUrl) ?? '';
   checkTokenRequestContentType(errors, 'contentType', input.contentType);
   const tokenExpirationMinutes = input.tokenExpirationMinutes ?? 60;
   checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, 1, 1440, 'minutes');
   const clientId = (input.clientId ?? '').trim();
   required(errors, 'clientId', clientId, 'Client ID');
   checkMaxLength(errors, 'clientId', clientId, 512);
+  checkStorableText(errors, 'clientId', clientId);
+  checkScope(errors, 'scope', input.scope);
   return {
     tokenUrl,
     contentType: (input.contentType?.trim() || 'application/x-www-form-urlencoded') as TokenRequestContentType,

@@ -7,6 +7,8 @@ import {
   checkIntegerRange,
   checkMaxLength,
   checkPrivateKey,
+  checkScope,
+  checkStorableText,
   checkTokenRequestContentType,
   normaliseScope,
   optionalTrimmed,
@@ -66,18 +68,20 @@ export class OAuth2JwtBearerAuthInput {
 }
 
 export function parseOAuth2JwtBearer(input: OAuth2JwtBearerAuthInput, errors: FieldErrors): PlainFields<OAuth2JwtBearerAuth> {
-  const tokenUrl = (input.tokenUrl ?? '').trim();
-  checkHttpUrl(errors, 'tokenUrl', tokenUrl);
+  const tokenUrl = checkHttpUrl(errors, 'tokenUrl', input.tokenUrl) ?? '';
   checkTokenRequestContentType(errors, 'contentType', input.contentType);
   const tokenExpirationMinutes = input.tokenExpirationMinutes ?? 60;
   checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, 1, 120, 'minutes');
   const clientId = (input.clientId ?? '').trim();
   required(errors, 'clientId', clientId, 'Client ID');
   checkMaxLength(errors, 'clientId', clientId, 512);
+  checkStorableText(errors, 'clientId', clientId);
+  checkScope(errors, 'scope', input.scope);
   const signAlgorithm = input.signAlgorithm ?? undefined;
   if (!signAlgorithm) errors.add('signAlgorithm', 'Sign algorithm is required: RS256 or ES256');
   const keyId = optionalTrimmed(input.keyId);
   checkMaxLength(errors, 'keyId', keyId, 256);
+  checkStorableText(errors, 'keyId', keyId);
   return {
     tokenUrl,
     contentType: (input.contentType?.trim() || 'application/x-www-form-urlencoded') as TokenRequestContentType,

@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkHttpUrl, checkMaxLength, normaliseScope, optionalTrimmed, required } from '../common.js';
+import { type FieldErrors, checkHttpUrl, checkMaxLength, checkScope, checkStorableText, normaliseScope, optionalTrimmed, required } from '../common.js';
 import type { PlainFields } from '../definition.js';
 import { ClientAuthentication } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';
@@ -39,10 +39,10 @@ export function parseOAuth2(input: OAuth2AuthInput, errors: FieldErrors): PlainF
   const consumerKey = (input.consumerKey ?? '').trim();
   required(errors, 'consumerKey', consumerKey, 'Consumer key');
   checkMaxLength(errors, 'consumerKey', consumerKey, 512);
-  const authorizationUrl = (input.authorizationUrl ?? '').trim();
-  const tokenUrl = (input.tokenUrl ?? '').trim();
-  checkHttpUrl(errors, 'authorizationUrl', authorizationUrl);
-  checkHttpUrl(errors, 'tokenUrl', tokenUrl);
+  checkStorableText(errors, 'consumerKey', consumerKey);
+  const authorizationUrl = checkHttpUrl(errors, 'authorizationUrl', input.authorizationUrl) ?? '';
+  const tokenUrl = checkHttpUrl(errors, 'tokenUrl', input.tokenUrl) ?? '';
+  checkScope(errors, 'scope', input.scope);
   const responseType = optionalTrimmed(input.responseType) ?? 'code';
   if (!/^[a-z_]+( [a-z_]+)*$/.test(responseType)) errors.add('responseType', 'Must be a response type such as "code"');
   return {
