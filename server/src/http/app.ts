@@ -16,6 +16,7 @@ import { type Context, createContext } from '../graphql/context.js';
 import { CLIENT_GONE, abortWhenClientGoes, stopWhenClientGone } from './client-gone.js';
 import { FailureLog, declaredBodyLimit, errorHandler, notFound, requireJsonBody, sendError } from './errors.js';
 import { formatError } from './format-error.js';
+import { healthRoutes } from './health.js';
 import { checkOperation, queryProtection } from './limits.js';
 import { securityHeaders } from './security-headers.js';
 import type { Services } from '../services.js';
@@ -127,9 +128,7 @@ export async function startHttpServer(options: {
 
   app.use(securityHeaders());
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  healthRoutes({ pool: services.db.pool, pubsub: services.pubsub })(app);
 
   // Cheap checks first (declared size, content type: headers only), then the token (one indexed
   // lookup, usually cached), and only then is the body read — never more than the limit of it.
@@ -167,7 +166,7 @@ export async function startHttpServer(options: {
   if (fs.existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
     app.use(express.static(DASHBOARD_DIST, { index: false, maxAge: '1h' }));
     // The dashboard routes in the browser; every other GET gets its page.
-    app.get(/^\/(?!graphql|oauth\/|healthz).*/, (_req, res) => {
+    app.get(/^\/(?!graphql|oauth\/|healthz|readyz).*/, (_req, res) => {
       res.setHeader('cache-control', 'no-cache');
       res.sendFile(path.join(DASHBOARD_DIST, 'index.html'));
     });
