@@ -59,4 +59,19 @@ describe('settings', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'trace' })).toThrow(/LOG_LEVEL must be one of silent, error, warn, info, debug/);
     expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT must be one of json, pretty, got "text"/);
   });
+
+  it('reads the metrics settings: no port, no token, 500 labelled sites by default; refuses a port equal to PORT, a short token, a bad cap', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: undefined, token: undefined, maxSites: 500 });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 'scrape-0123456789abcdef', METRICS_MAX_SITES: '20' }).metrics).toEqual({
+      port: 9464,
+      token: 'scrape-0123456789abcdef',
+      maxSites: 20,
+    });
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metrics.port).toBe(0);
+    expect(() => loadConfig({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(/METRICS_PORT must differ from PORT \(4000\)/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT must be an integer from 0 to 65535/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 printable characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'sixteen chars and a space' })).toThrow(/METRICS_TOKEN/);
+    for (const raw of ['0', '-1', '1.5', '100001']) expect(() => loadConfig({ METRICS_MAX_SITES: raw })).toThrow(/METRICS_MAX_SITES must be an integer from 1 to 100000/);
+  });
 });

@@ -21,6 +21,17 @@ export interface Config {
   dispatch: DispatchConfig;
   tokens: TokenConfig;
   retention: RetentionConfig;
+  metrics: MetricsConfig;
+}
+
+/** GET /metrics (metrics/): who may read it, and how many sites get a label of their own. */
+export interface MetricsConfig {
+  /** Serve /metrics on this port too, on HOST, without authentication (0: any free port). */
+  port: number | undefined;
+  /** When set, /metrics on the main port needs `Bearer <token>`; unset (and no port): an ADMIN API token. */
+  token: string | undefined;
+  /** Sites with their own `site` label; later ones are counted under site="other". */
+  maxSites: number;
 }
 
 /** Removing finished deliveries (retention/), in processes that send. */
@@ -197,5 +208,19 @@ export function loadConfig(env: Env = process.env): Config {
       days: integer(env, 'DELIVERY_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps every delivery'),
       intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
     },
+    metrics: metricsConfig(env, port),
   };
+}
+
+function metricsConfig(env: Env, port: number): MetricsConfig {
+  const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): it serves /metrics without authentication`);
+  }
+  const token = env.METRICS_TOKEN || undefined;
+  // A scraper's secret sits in a config file: long enough that guessing it is not an option.
+  if (token !== undefined && (token.length < 16 || !/^[\x21-\x7e]+$/.test(token))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 printable characters without spaces');
+  }
+  return { port: metricsPort, token, maxSites: integer(env, 'METRICS_MAX_SITES', 500, 1, 100_000, 'sites with a label of their own') };
 }
