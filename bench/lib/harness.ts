@@ -302,3 +302,43 @@ export async function startClientProcess(apiUrl: string, siteId: string, count: 
     },
   };
 }
+
+/**
+ * A fresh cluster as `startDatabase()` starts it (same settings), which `stop()` ends before the
+ * benchmark goes on: bench/peers.ts gives each system its own and keeps only one running at a time.
+ * `stopAll()` still stops it if the run fails first.
+ */
+export async function startStoppableDatabase(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const dir = tempDir('ts-bench-pg-');
+  const settings: Record<string, string> = {
+    ...(process.env.BENCH_PG_STATS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {}),
+    ...(process.env.BENCH_PG_SETTINGS ? JSON.parse(process.env.BENCH_PG_SETTINGS) : {}),
+  };
+  const db = await startEmbeddedPostgres(dir, { settings });
+  databasePid = db.pid;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await db.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    })());
+  cleanups.push(stop);
+  return { url: db.url, pid: db.pid, stop };
+}
+
+/**
+ * A producer in a process of its own, for bench/peers.ts: `script` prints `READY cpu N ms`,
+ * enqueues on `go()` and prints `ACCEPTED cpu N ms` (bench/lib/client-process.ts, the caller of
+ * sendWebhooks, and bench/lib/peers/enqueue-process.ts do). `go()` resolves with the CPU it used
+ * from READY to ACCEPTED: what a long-lived producer spends, without its start-up.
+ */
+export async function startScriptClientProcess(script: string, env: Record<string, string>): Promise<{ go(): Promise<{ cpuMs: number }> }> {
+  const { child, match, output } = await spawnReady([script], env, /READY cpu (\d+) ms/, true);
+  return {
+    go: async () => {
+      child.stdin!.write('go\n');
+      const accepted = await output.next(/ACCEPTED cpu (\d+) ms/);
+      return { cpuMs: Number(accepted[1]) - Number(match[1]) };
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * "Why not just use a job queue?" — the throughput benchmark's job done by the queues a user would
+ * pick instead, one after another, on the same machine: plain undici (no queue, the baseline),
+ * graphile-worker + undici, pg-boss + undici, and Trusted Sites. Each sends the same N ~1 KB JSON
+ * events with the same number in flight to the same receiver process; each system with a database
+ * gets a freshly started PostgreSQL cluster with the same (default, durable) settings, stopped
+ * before the next one starts. The peers are installed, pinned, into bench/.peers on first use.
+ *
+ * The clock runs from the first enqueue (addJobs / insert / sendWebhooks, from a client process of
+ * its own) to the last job done (completion committed, or SUCCEEDED). Each job completes only
+ * after the receiver's 200, and the receiver must have seen N distinct `x-delivery-id`s per system.
+ *
+ *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2]
+ */
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import {
+  cpuSnapshot,
+  createActiveSite,
+  machineNote,
+  startInProcessApp,
+  startReceiverProcess,
+  startScriptClientProcess,
+  startStoppableDatabase,
+  stopAll,
+  waitUntilSettled,
+} from './lib/harness.js';
+import { startGraphileWorker } from './lib/peers/graphile-worker.js';
+import { ensurePeers, PEER_VERSIONS } from './lib/peers/install.js';
+import { defaultShape, type PgBossShape, startPgBossWorker } from './lib/peers/pg-boss.js';
+import { plainUndici, type PeerWorker } from './lib/peers/send.js';
+
+const args = process.argv.slice(2);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 20_000);
+const CONCURRENCY = Number(option('concurrency') ?? 32);
+const SYSTEMS = ['plain', 'graphile-worker', 'pg-boss', 'trusted-sites'] as const;
+type System = (typeof SYSTEMS)[number];
+const ONLY = (option('only')?.split(',') ?? SYSTEMS) as System[];
+const PG_BOSS: PgBossShape = option('pg-boss')
+  ? (([batchSize, localConcurrency]) => ({ batchSize: batchSize!, localConcurrency: localConcurrency! }))(option('pg-boss')!.split('x').map(Number))
+  : defaultShape(CONCURRENCY);
+const PROCESSES = ['self', 'postgres', 'receiver', 'client'] as const;
+
+interface Result {
+  system: System;
+  label: string;
+  wallMs: number;
+  /** CPU ms per process over the measured span. */
+  cpu: Record<(typeof PROCESSES)[number], number>;
+  seen: { count: number; distinct: number; duplicates: number };
+}
+
+async function main() {
+  for (const name of ONLY) if (!SYSTEMS.includes(name)) throw new Error(`--only: unknown system ${name} (${SYSTEMS.join(', ')})`);
+  if (!ONLY.includes('plain')) throw new Error('--only must include plain: every ratio is against it');
+  console.log(machineNote());
+  console.log(`${COUNT} × ~1 KB JSON, ${CONCURRENCY} in flight, Node ${process.version}`);
+  if (ONLY.some((s) => s === 'graphile-worker' || s === 'pg-boss')) ensurePeers();
+  const receiver = await startReceiverProcess();
+  const results: Result[] = [];
+
+  /** Measures `run` between two /proc snapshots; `run` resolves with the wall ms and the client's CPU. */
+  const measure = async (system: System, label: string, run: () => Promise<{ wallMs: number; clientCpuMs: number }>) => {
+    const before = cpuSnapshot({ receiver: receiver.pid });
+    const { wallMs, clientCpuMs } = await run();
+    const after = cpuSnapshot({ receiver: receiver.pid });
+    const spent = (name: string) => (Number.isFinite(after[name]! - before[name]!) ? after[name]! - before[name]! : 0);
+    const seen = await receiver.stats(segment(system));
+    const result: Result = { system, label, wallMs, cpu: { self: spent('self'), postgres: spent('postgres'), receiver: spent('receiver'), client: clientCpuMs }, seen };
+    results.push(result);
+    console.log(
+      `${label}: ${wallMs.toFixed(0)} ms = ${((COUNT / wallMs) * 1000).toFixed(0)}/s; receiver saw ${seen.count}, distinct ids ${seen.distinct}, duplicates ${seen.duplicates}; ` +
+        `CPU ms: this process ${result.cpu.self.toFixed(0)}, PostgreSQL ${result.cpu.postgres.toFixed(0)}, receiver ${result.cpu.receiver.toFixed(0)}, client ${result.cpu.client.toFixed(0)}`,
+    );
+  };
+  const segment = (system: System) => `${system}-${CONCURRENCY}`;
+  const target = (system: System) => `${receiver.url}/${segment(system)}`;
+
+  // BENCH_PG_STATS=1 (as for throughput.ts): each cluster's costliest statements after its run.
+  const statsReset = async (databaseUrl: string) => {
+    if (!process.env.BENCH_PG_STATS) return;
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    await client.end();
+  };
+  const statsPrint = async (databaseUrl: string) => {
+    if (!process.env.BENCH_PG_STATS) return;
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+    );
+    for (const r of rows) console.log(String(r.ms).padStart(6), 'ms', String(r.calls).padStart(6), 'calls', String(r.rows).padStart(7), 'rows', r.q);
+    await client.end();
+  };
+
+  /** A peer: its own cluster, its worker here, its producer in a client process; stopped after. */
+  const peer = async (system: 'graphile-worker' | 'pg-boss', start: (databaseUrl: string) => Promise<PeerWorker>) => {
+    const db = await startStoppableDatabase();
+    const worker = await start(db.url);
+    await statsReset(db.url);
+    const client = await startScriptClientProcess('bench/lib/peers/enqueue-process.ts', { PEER_SYSTEM: system, PEER_DATABASE_URL: db.url, PEER_COUNT: String(COUNT) });
+    return { db, worker, client };
+  };
+
+  for (const system of SYSTEMS.filter((s) => ONLY.includes(s))) {
+    if (system === 'plain') {
+      await measure(system, `plain undici (${CONCURRENCY} at a time)`, async () => ({ wallMs: await plainUndici(target(system), COUNT, CONCURRENCY), clientCpuMs: 0 }));
+    } else if (system === 'graphile-worker' || system === 'pg-boss') {
+      const { db, worker, client } =
+        system === 'graphile-worker'
+          ? await peer(system, (url) => startGraphileWorker(url, target(system), COUNT, CONCURRENCY))
+          : await peer(system, (url) => startPgBossWorker(url, target(system), COUNT, CONCURRENCY, PG_BOSS));
+      const label =
+        system === 'graphile-worker'
+          ? `graphile-worker ${PEER_VERSIONS['graphile-worker']} (addJobs, concurrentJobs ${CONCURRENCY}, local queue 500, batched completions)`
+          : `pg-boss ${PEER_VERSIONS['pg-boss']} (insert, batchSize ${PG_BOSS.batchSize} × localConcurrency ${PG_BOSS.localConcurrency}, notify, burst)`;
+      await measure(system, label, async () => {
+        const started = performance.now();
+        const accepted = client.go();
+        const [finished, { cpuMs }] = await Promise.all([worker.done, accepted]);
+        return { wallMs: finished - started, clientCpuMs: cpuMs };
+      });
+      await worker.verify();
+      await statsPrint(db.url);
+      await worker.stop();
+      await db.stop();
+    } else {
+      const db = await startStoppableDatabase();
+      const app = await startInProcessApp(db.url, { TRUSTED_SITES_ROLE: 'all' });
+      const siteId = await createActiveSite(app.url, target(system), { maxRps: 10_000, threads: CONCURRENCY });
+      // bench/lib/client-process.ts, as startClientProcess starts it, with its start-up CPU left out as the peers' is.
+      const client = await startScriptClientProcess('bench/lib/client-process.ts', { CLIENT_API_URL: app.url, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(COUNT) });
+      await statsReset(db.url);
+      await measure(system, `Trusted Sites (sendWebhooks, threads ${CONCURRENCY}, maxRps 10,000)`, async () => {
+        const started = performance.now();
+        let clientCpuMs = NaN;
+        const sending = client.go().then(({ cpuMs }) => void (clientCpuMs = cpuMs));
+        const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
+        if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`Trusted Sites: not all SUCCEEDED: ${JSON.stringify(counts)}`);
+        return { wallMs: settledAt - started, clientCpuMs };
+      });
+      await statsPrint(db.url);
+    }
+  }
+
+  const plain = results.find((r) => r.system === 'plain')!;
+  const total = (r: Result) => PROCESSES.reduce((sum, name) => sum + r.cpu[name], 0);
+  const perDelivery = (r: Result) => (total(r) * 1000) / COUNT;
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  console.log('');
+  console.log(`| system | wall | vs plain undici | CPU s: this process / PostgreSQL / receiver / client | CPU per delivery (all processes) | vs plain undici | distinct ids |`);
+  console.log(`|---|---|---|---|---|---|---|`);
+  for (const r of results) {
+    const cpu = [r.cpu.self, r.cpu.postgres, r.cpu.receiver, r.cpu.client].map((ms, i) => (ms === 0 && (i === 1 || i === 3) ? '—' : s(ms))).join(' / ');
+    console.log(
+      `| ${r.label} | ${s(r.wallMs)} s | ${(plain.wallMs / r.wallMs).toFixed(2)} | ${cpu} | ${perDelivery(r).toFixed(0)} µs | ${(perDelivery(r) / perDelivery(plain)).toFixed(2)}× | ${r.seen.distinct}/${COUNT} |`,
+    );
+  }
+  const short = results.filter((r) => r.seen.distinct !== COUNT);
+  if (short.length) throw new Error(`not every id delivered: ${short.map((r) => `${r.system} ${r.seen.distinct}/${COUNT}`).join(', ')}`);
+  console.log(`\nevery system delivered ${COUNT} distinct ids. "vs plain undici": plain wall / system wall (higher is faster); CPU: system / plain (lower is cheaper).`);
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
