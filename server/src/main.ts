@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { ApiTokenService } from './access/api-token.service.js';
 import { AccessTokens } from './access/tokens.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { SecretBox, loadMasterKey } from './crypto/secrets.js';
+import { loadMasterKeys } from './crypto/keyring.js';
+import { SecretBox } from './crypto/secrets.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { type Database, migrate, openDatabase } from './db/orm.js';
 import { DeliveryService } from './dispatch/delivery.service.js';
@@ -84,7 +85,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const executed = await migrate(db);
     if (executed.length) log.info('migrated the database', { migrations: executed });
 
-    const box = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
+    const box = new SecretBox(await loadMasterKeys(config.masterKeys, config.dataDir));
+    // Ids only: which key seals and which still open is what an operator checks during a rotation.
+    log.info('master keys loaded', { sealingKeyId: box.sealingKeyId, keyIds: box.keyIds });
     const pubsub = new PgPubSub(databaseUrl, db.pool);
     await pubsub.start();
     onStop('event listener', () => pubsub.close());
