@@ -74,6 +74,8 @@ export interface TokenServiceDeps {
   http: OutgoingHttp;
   publicUrl: string;
   settings: TokenConfig;
+  /** Told of every token request made and whether it produced a token (metrics/). */
+  metrics?: TokenObserver;
 }
 
 export type ConnectResult = { ok: true } | { ok: false; reason: string };
@@ -87,13 +89,14 @@ function lockKey(siteId: string): number {
   return createHash('sha256').update(siteId).digest().readInt32BE(0);
 }
 
-function accessContext(siteId: string): string {
+// Exported for master-key rotation (crypto/sealed-values.ts), which re-seals each under its own context.
+export function accessContext(siteId: string): string {
   return `token:${siteId}:access`;
 }
-function refreshContext(siteId: string): string {
+export function refreshContext(siteId: string): string {
   return `token:${siteId}:refresh`;
 }
-function verifierContext(siteId: string): string {
+export function verifierContext(siteId: string): string {
   return `oauth-state:${siteId}:code_verifier`;
 }
 
@@ -435,7 +438,9 @@ export class TokenService implements AccessTokenProvider {
     let response: TokenResponse;
     try {
       response = await requestToken(this.deps.http, request);
+      this.deps.metrics?.tokenRequested(site.id, request.grantType, true);
     } catch (error) {
+      this.deps.metrics?.tokenRequested(site.id, request.grantType, false);
       const durationMs = Date.now() - startedAt.getTime();
       if (!(error instanceof TokenRequestError)) {
         log.error('token request failed unexpectedly', { siteId: site.id, error: (error as Error).message?.slice(0, 200) });
