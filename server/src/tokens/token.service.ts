@@ -74,8 +74,6 @@ export interface TokenServiceDeps {
   http: OutgoingHttp;
   publicUrl: string;
   settings: TokenConfig;
-  /** Told of every token request made and whether it produced a token (metrics/). */
-  metrics?: TokenObserver;
 }
 
 export type ConnectResult = { ok: true } | { ok: false; reason: string };
@@ -438,9 +436,7 @@ export class TokenService implements AccessTokenProvider {
     let response: TokenResponse;
     try {
       response = await requestToken(this.deps.http, request);
-      this.deps.metrics?.tokenRequested(site.id, request.grantType, true);
     } catch (error) {
-      this.deps.metrics?.tokenRequested(site.id, request.grantType, false);
       const durationMs = Date.now() - startedAt.getTime();
       if (!(error instanceof TokenRequestError)) {
         log.error('token request failed unexpectedly', { siteId: site.id, error: (error as Error).message?.slice(0, 200) });
