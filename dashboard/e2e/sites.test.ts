@@ -113,7 +113,7 @@ describe('sign-in and sites', () => {
 
     await startNewSite(page, 'Partner JWT');
     await chooseMethod(page, 'JWT');
-    await fill(page, 'Shared secret', 'jwt-shared-secret-long-enough');
+    await fill(page, 'Shared secret', 'jwt-shared-secret-long-enough-for-hs256');
     await fill(page, 'Time-to-live', '2 hours');
     await page.getByText('Each token expires 2 hours after it is issued').waitFor();
     await page.getByRole('button', { name: '+ Add claim' }).click();

@@ -127,6 +127,12 @@ describe('SiteForm', () => {
     expect(wrapper.get('#f-auth-jwt-timeToLive-hint').text()).toContain('Each token expires 3 days after it is issued');
   });
 
+  it('says the HS256 secret rule under the field', async () => {
+    const { wrapper } = await mountForm();
+    await byId(wrapper, 'f-auth').setValue('JWT');
+    expect(wrapper.get('#f-auth-jwt-secret-hint').text()).toContain('At least 32 bytes (256 bits), as RFC 7518 §3.2 requires for HS256');
+  });
+
   it('puts server field errors under their fields, linked for screen readers', async () => {
     const { wrapper, operations } = await mountForm(() => ({
       errors: [{ message: 'Bad input', extensions: { code: 'BAD_USER_INPUT', fieldErrors: [{ path: 'name', message: 'Taken, says the server' }, { path: 'auth.basic.username', message: 'Nope' }] } }],

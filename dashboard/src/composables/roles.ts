@@ -1,4 +1,5 @@
 import type { Role } from '../graphql/generated/graphql';
+import { hiddenCharacterProblem } from './siteRules';
 
 export interface RoleDef {
   role: Role;
@@ -20,14 +21,10 @@ export function roleDef(role: Role): RoleDef {
 
 export const TOKEN_NAME_MAX = 100;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /** The client's copy of the server's name rule; the server checks again (and alone knows the names taken). */
 export function checkTokenName(value: string): string | undefined {
   const name = value.trim();
   if (!name) return 'Name is required';
   if (name.length > TOKEN_NAME_MAX) return `Must be at most ${TOKEN_NAME_MAX} characters`;
-  if (CONTROL.test(name)) return 'Must not contain control characters';
-  return undefined;
+  return hiddenCharacterProblem(value);
 }

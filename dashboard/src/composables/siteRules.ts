@@ -11,9 +11,26 @@ export function hasControlCharacters(text: string): boolean {
   return CONTROL.test(text);
 }
 
+// Control, format (text-direction, zero-width …), line/paragraph separators, lone surrogates: see checkDisplayName on the server.
+const HIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/** Display names (sites, API tokens): the message the server gives for the first hidden character. */
+export function hiddenCharacterProblem(name: string): string | undefined {
+  const hidden = HIDDEN_IN_NAME.exec(name);
+  if (!hidden) return undefined;
+  return `Must not contain invisible, control or text-direction characters (found U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
+/** The server's URL_MAX_CHARS, counted on the normalised URL. */
+export const URL_MAX_CHARS = 2048;
+// eslint-disable-next-line no-control-regex
+const URL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 export function checkHttpUrl(value: string): string | undefined {
   const text = value.trim();
   if (!text) return 'This field is required';
+  if (URL_CONTROL.test(value)) return 'Must not contain control characters (line breaks, tabs and the like)';
+  if (value.length > URL_MAX_CHARS) return `Must be at most ${URL_MAX_CHARS.toLocaleString('en')} characters`;
   let parsed: URL;
   try {
     parsed = new URL(text);
@@ -23,12 +40,14 @@ export function checkHttpUrl(value: string): string | undefined {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'Must be an http:// or https:// URL';
   if (!parsed.hostname) return 'Must name a host';
   if (parsed.username || parsed.password) return 'Must not contain credentials; use the authentication method instead';
+  if (parsed.href.length > URL_MAX_CHARS) return `Must be at most ${URL_MAX_CHARS.toLocaleString('en')} characters once normalised (non-ASCII characters are percent-encoded)`;
   return undefined;
 }
 
 // RFC 9110 §8.3.1 media type: type "/" subtype *( OWS ";" OWS parameter ).
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(\\s*;\\s*${TOKEN}=(${TOKEN}|"([^"\\\\]|\\\\.)*"))*$`);
+const QUOTED = '"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t \\x21-\\x7e])*"';
+const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|${QUOTED}))*$`);
 
 export function isMediaType(value: string): boolean {
   return MEDIA_TYPE.test(value.trim());
@@ -38,8 +57,15 @@ export function checkName(value: string): string | undefined {
   const name = value.trim();
   if (!name) return 'Name is required';
   if (name.length > 120) return 'Must be at most 120 characters';
-  if (hasControlCharacters(name)) return 'Must not contain control characters';
-  return undefined;
+  return hiddenCharacterProblem(value);
+}
+
+/** RFC 7518 §3.2: an HS256 key has at least 256 bits. Bytes of its UTF-8 form, as the server counts. */
+export const HS256_MIN_SECRET_BYTES = 32;
+
+export function checkHs256Secret(value: string): string | undefined {
+  const bytes = new TextEncoder().encode(value).length;
+  return bytes < HS256_MIN_SECRET_BYTES ? `Must be at least ${HS256_MIN_SECRET_BYTES} bytes (256 bits) for HS256 (RFC 7518 §3.2); this one is ${bytes}` : undefined;
 }
 
 /** A decimal number as typed, or NaN; blank is NaN so that "required" reads the same as "invalid". */

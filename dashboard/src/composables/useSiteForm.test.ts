@@ -62,6 +62,31 @@ describe('useSiteForm: client rules mirror the server, keyed by its paths', () =
     });
   });
 
+  it.each([
+    ['name', 'Invoice\u202Etxt.exe', 'Must not contain invisible, control or text-direction characters (found U+202E)'],
+    ['name', 'Pay\u200Bments', 'Must not contain invisible, control or text-direction characters (found U+200B)'],
+    ['name', '\uFEFFCRM', 'Must not contain invisible, control or text-direction characters (found U+FEFF)'],
+    ['url', 'https://crm.example.com/\thooks', 'Must not contain control characters (line breaks, tabs and the like)'],
+    ['url', `https://crm.example.com/${'a'.repeat(2048)}`, 'Must be at most 2,048 characters'],
+    ['contentType', 'text/plain; name="日本"', expect.stringContaining('media type')],
+  ] as const)('%s %j is refused as the server would: %s', (field, value, message) => {
+    const { form } = withForm();
+    fillBase(form);
+    form.selectMethod('BASIC');
+    Object.assign(form.auth, { username: 'u', password: 'p' });
+    form.base[field] = value;
+    expect(form.validate()).toBe(false);
+    expect(form.errors.value).toEqual({ [field]: message });
+  });
+
+  it('an HS256 secret of 32 bytes, counted in UTF-8, passes', () => {
+    const { form } = withForm();
+    fillBase(form);
+    form.selectMethod('JWT');
+    form.auth.secret = '日'.repeat(11);
+    expect(form.validate()).toBe(true);
+  });
+
   it('asks for a method before anything else about authentication', () => {
     const { form } = withForm();
     fillBase(form);
@@ -79,6 +104,8 @@ describe('useSiteForm: client rules mirror the server, keyed by its paths', () =
     ['OAUTH2_CLIENT_CREDENTIALS', { tokenUrl: 'https://a.example/token', tokenExpirationMinutes: '1441', clientId: 'c', clientSecret: 's' }, 'auth.oauth2ClientCredentials.tokenExpirationMinutes', 'Must be a whole number of minutes from 1 to 1440'],
     ['OAUTH2_JWT_BEARER', { tokenUrl: 'https://a.example/token', tokenExpirationMinutes: '121', clientId: 'c', privateKey: '-----BEGIN PRIVATE KEY-----\nx' }, 'auth.oauth2JwtBearer.tokenExpirationMinutes', 'Must be a whole number of minutes from 1 to 120'],
     ['OAUTH2_JWT_BEARER', { tokenUrl: 'https://a.example/token', clientId: 'c', privateKey: '-----BEGIN PUBLIC KEY-----\nx' }, 'auth.oauth2JwtBearer.privateKey', expect.stringContaining('public key')],
+    ['JWT', { algorithm: 'HS256', secret: 'a'.repeat(31), timeToLive: '5 minutes' }, 'auth.jwt.secret', 'Must be at least 32 bytes (256 bits) for HS256 (RFC 7518 §3.2); this one is 31'],
+    ['OAUTH2_CLIENT_CREDENTIALS', { tokenUrl: 'https://a.example/token\r\nx', clientId: 'c', clientSecret: 's' }, 'auth.oauth2ClientCredentials.tokenUrl', expect.stringContaining('control characters')],
   ] as const)('%s: %s → %s', (method, values, path, message) => {
     const { form } = withForm();
     fillBase(form);
@@ -93,7 +120,7 @@ describe('useSiteForm: client rules mirror the server, keyed by its paths', () =
     fillBase(form);
     form.base.maxRps = '0.5';
     form.selectMethod('JWT');
-    form.auth.secret = 'shh';
+    form.auth.secret = 'a-shared-secret-of-32-bytes-or-more';
     form.addPayloadRow();
     form.payloadRows.value[0]!.key = 'aud';
     form.payloadRows.value[0]!.value = '["crm", 2]';
@@ -103,7 +130,7 @@ describe('useSiteForm: client rules mirror the server, keyed by its paths', () =
       url: 'https://crm.example.com/hooks',
       contentType: 'application/json',
       performance: { maxRps: 0.5, threads: 4 },
-      auth: { jwt: { algorithm: 'HS256', secret: 'shh', timeToLive: '5 minutes', payload: { aud: ['crm', 2] } } },
+      auth: { jwt: { algorithm: 'HS256', secret: 'a-shared-secret-of-32-bytes-or-more', timeToLive: '5 minutes', payload: { aud: ['crm', 2] } } },
     });
   });
 });
@@ -144,7 +171,7 @@ describe('useSiteForm: server fieldErrors land on fields by path, never by messa
     }));
     fillBase(form);
     form.selectMethod('JWT');
-    form.auth.secret = 'shh';
+    form.auth.secret = 'a-shared-secret-of-32-bytes-or-more';
     form.addPayloadRow();
     Object.assign(form.payloadRows.value[0]!, { key: 'iss', value: '"x"' });
     const { site, error } = await form.submit();
