@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
+import type { DispatchObserver } from '../metrics/metrics.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
@@ -47,6 +48,8 @@ export interface DispatcherDeps {
   sites: SiteService;
   /** The OAuth2 token store, when this build has one; read at use so it may be wired later. */
   tokens: () => AccessTokenProvider | undefined;
+  /** Told of every attempt's outcome, request start and end, and rate-slot wait (metrics/). */
+  metrics?: DispatchObserver;
 }
 
 interface SiteContext {
@@ -128,7 +131,7 @@ export class Dispatcher {
    * again — a duplicate the delivery-id header lets receivers drop, never a lost delivery.
    * Accepting a webhook and claiming one stay fully durable.
    */
-  private readonly bookkeeping: pg.Pool;
+  readonly bookkeeping: pg.Pool;
 
   constructor(private readonly deps: DispatcherDeps) {
     const d = deps.config.dispatch;
@@ -496,7 +499,10 @@ export class Dispatcher {
         recorded.push(this.record(context, delivery, { kind: 'prepare', retryable, message }, new Date(), null, null, false));
         continue;
       }
-      if (!(await this.takeSlot(run))) {
+      const asked = performance.now();
+      const slotted = await this.takeSlot(run);
+      this.deps.metrics?.slotTaken(run.siteId, performance.now() - asked);
+      if (!slotted) {
         await this.release([delivery.id, ...lane.queue.splice(0).map((d) => d.id)]);
         break;
       }
@@ -526,6 +532,7 @@ export class Dispatcher {
   private async send(context: SiteContext, delivery: ClaimedDelivery, request: OutgoingRequest & { accessToken?: string }): Promise<{ recorded: Promise<void> }> {
     const { dispatch } = this.deps.config;
     this.inFlight += 1;
+    this.deps.metrics?.requestStarted(context.site.id);
     const startedAt = new Date();
     try {
       const response = await this.http.send({
@@ -548,6 +555,7 @@ export class Dispatcher {
       return { recorded: this.record(context, delivery, { kind: 'network', errorKind: 'network', message: `request failed: ${(error as Error).message}` }, startedAt, null, null, false) };
     } finally {
       this.inFlight -= 1;
+      this.deps.metrics?.requestEnded(context.site.id);
     }
   }
 
@@ -574,6 +582,7 @@ export class Dispatcher {
       },
       this.deps.config.dispatch,
     );
+    this.deps.metrics?.attemptFinished(context.site.id, decision.outcome, result, durationMs);
     const outcome: AttemptOutcome = {
       id: delivery.id,
       attemptNumber: delivery.attemptCount,

@@ -10,6 +10,7 @@ import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
+import type { TokenObserver } from '../metrics/metrics.js';
 import type { OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
@@ -74,6 +75,8 @@ export interface TokenServiceDeps {
   http: OutgoingHttp;
   publicUrl: string;
   settings: TokenConfig;
+  /** Told of every token request made and whether it produced a token (metrics/). */
+  metrics?: TokenObserver;
 }
 
 export type ConnectResult = { ok: true } | { ok: false; reason: string };
@@ -436,7 +439,9 @@ export class TokenService implements AccessTokenProvider {
     let response: TokenResponse;
     try {
       response = await requestToken(this.deps.http, request);
+      this.deps.metrics?.tokenRequested(site.id, request.grantType, true);
     } catch (error) {
+      this.deps.metrics?.tokenRequested(site.id, request.grantType, false);
       const durationMs = Date.now() - startedAt.getTime();
       if (!(error instanceof TokenRequestError)) {
         log.error('token request failed unexpectedly', { siteId: site.id, error: (error as Error).message?.slice(0, 200) });
