@@ -173,9 +173,17 @@ export function addLogContext(fields: LogFields): void {
   if (store) Object.assign(store, fields);
 }
 
-/** The ids of the current scope (a copy). */
-export function logContext(): LogFields {
-  return { ...context.getStore() };
+/** The current scope itself, to enter again with inLogScope where a callback lost it. */
+export function currentLogScope(): LogFields | undefined {
+  return context.getStore();
+}
+
+/**
+ * Runs `fn` in a scope taken earlier. Event-emitter callbacks run in the context their emitter was
+ * made in, not the request's: express.json's `next` comes from the socket's 'end' event.
+ */
+export function inLogScope<T>(scope: LogFields | undefined, fn: () => T): T {
+  return scope ? context.run(scope, fn) : fn();
 }
 
 function write(level: Exclude<LogLevel, 'silent'>, bindings: LogFields | undefined, message: string, fields: LogFields | undefined): void {

@@ -13,6 +13,8 @@ export interface Context {
   loaders: Loaders;
   /** Aborted when the HTTP client has gone before its answer: long work may stop early. */
   signal?: AbortSignal;
+  /** The HTTP request's id (x-request-id), also on every log line of the operation. */
+  requestId?: string;
 }
 
 export interface Loaders {

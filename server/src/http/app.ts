@@ -19,6 +19,8 @@ import { formatError } from './format-error.js';
 import { healthRoutes } from './health.js';
 import { checkOperation, queryProtection } from './limits.js';
 import { securityHeaders } from './security-headers.js';
+import { addLogContext } from '../log.js';
+import { rejoinRequestScope, rejoinRequestScopeOnError, requestScope } from '../logging/request-scope.js';
 import type { Services } from '../services.js';
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
@@ -126,6 +128,7 @@ export async function startHttpServer(options: {
   });
   await apollo.start();
 
+  app.use(requestScope());
   app.use(securityHeaders());
 
   healthRoutes({ pool: services.db.pool, pubsub: services.pubsub })(app);
@@ -152,12 +155,14 @@ export async function startHttpServer(options: {
         return;
       }
       res.locals.principal = principal;
+      addLogContext({ tokenId: principal.tokenId });
       res.locals.signal = abortWhenClientGoes(res);
       next();
     },
     express.json({ limit: MAX_BODY_BYTES }),
+    rejoinRequestScope(),
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<Context> => ({ ...createContext(res.locals.principal, services, config), signal: res.locals.signal }),
+      context: async ({ res }): Promise<Context> => ({ ...createContext(res.locals.principal, services, config), signal: res.locals.signal, requestId: res.locals.requestId }),
     }),
   );
 
@@ -176,6 +181,7 @@ export async function startHttpServer(options: {
     });
   }
   app.use(notFound());
+  app.use(rejoinRequestScopeOnError());
   app.use(errorHandler(failures));
 
   await new Promise<void>((resolve, reject) => {
