@@ -1,0 +1,219 @@
+import type pg from 'pg';
+import { secretContext } from '../sites/site.service.js';
+import { accessContext, refreshContext, verifierContext } from '../tokens/token.service.js';
+import { type SecretBox, type Sealed, sealedKeyId } from './secrets.js';
+
+/**
+ * Every place a sealed value is stored, and how to re-seal it there (master-key rotation). A new
+ * column holding a sealed value needs a row here, or rotation leaves it under the old key (the
+ * `--check` count would not see it either).
+ */
+
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/** One value that could not be re-sealed: where it is and why (never the value). */
+export interface RotationFailure {
+  table: string;
+  record: string;
+  field: string;
+  reason: string;
+}
+
+export interface BatchResult {
+  /** Rows locked and looked at. */
+  claimed: number;
+  /** Rows written back with every value under the sealing key. */
+  rows: number;
+  values: number;
+  failures: RotationFailure[];
+}
+
+export interface SealedTable {
+  /** How reports name it. */
+  name: string;
+  /**
+   * In the caller's transaction: locks up to `limit` rows holding a value not sealed under the
+   * sealing key (skipping rows others hold, and `skip`), re-seals their values and writes them back.
+   */
+  rotateBatch(client: Queryable, box: SecretBox, limit: number, skip: readonly string[]): Promise<BatchResult & { failedRecords: string[] }>;
+  /** Rows still holding a value not under the sealing key, locked or not (besides `skip`). */
+  countPending(db: Queryable, sealingKeyId: string, skip: readonly string[]): Promise<number>;
+  /** How many values are sealed under each key id. */
+  countByKey(db: Queryable): Promise<Map<string, number>>;
+}
+
+interface Value {
+  field: string;
+  sealed: string | null;
+  context: string;
+}
+
+/** Re-seals the values of one locked row; undefined (and failures) if any cannot be opened. */
+function resealRow(box: SecretBox, table: string, record: string, values: Value[], failures: RotationFailure[]): Map<string, Sealed | null> | undefined {
+  const out = new Map<string, Sealed | null>();
+  let ok = true;
+  for (const value of values) {
+    if (value.sealed === null) {
+      out.set(value.field, null);
+    } else if (sealedKeyId(value.sealed) === box.sealingKeyId) {
+      out.set(value.field, value.sealed as Sealed);
+    } else {
+      try {
+        out.set(value.field, box.reseal(value.sealed as Sealed, value.context));
+      } catch (error) {
+        ok = false;
+        failures.push({ table, record, field: value.field, reason: (error as Error).message || 'does not open with its key (altered or copied from elsewhere)' });
+      }
+    }
+  }
+  return ok ? out : undefined;
+}
+
+function countRows(rows: Array<{ keyId: string; count: number }>): Map<string, number> {
+  return new Map(rows.map((r) => [r.keyId, Number(r.count)]));
+}
+
+const SITE_PENDING = `EXISTS (SELECT 1 FROM jsonb_each_text(COALESCE(auth->'sealed', '{}'::jsonb)) s
+                              WHERE s.value IS NOT NULL AND split_part(s.value, '.', 2) <> $1)
+                      AND NOT (id = ANY($2::uuid[]))`;
+
+/** Sites' auth secrets: `site.auth->'sealed'`, one value per secret field. */
+export const siteSecrets: SealedTable = {
+  name: 'site secrets',
+  async rotateBatch(client, box, limit, skip) {
+    const { rows } = await client.query<{ id: string; sealed: Record<string, string | null> | null }>(
+      `SELECT id::text AS id, auth->'sealed' AS sealed FROM site WHERE ${SITE_PENDING}
+       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [box.sealingKeyId, skip, limit],
+    );
+    const failures: RotationFailure[] = [];
+    const failedRecords: string[] = [];
+    const updates: Array<{ id: string; sealed: Record<string, string | null> }> = [];
+    let values = 0;
+    for (const row of rows) {
+      const fields = Object.entries(row.sealed ?? {}).map(([field, sealed]) => ({ field, sealed, context: secretContext(row.id, field) }));
+      const resealed = resealRow(box, this.name, row.id, fields, failures);
+      if (!resealed) {
+        failedRecords.push(row.id);
+        continue;
+      }
+      values += fields.filter((f) => f.sealed !== null && sealedKeyId(f.sealed) !== box.sealingKeyId).length;
+      updates.push({ id: row.id, sealed: Object.fromEntries(resealed) });
+    }
+    // Only the sealed values change: updated_at stays (it says when a person last edited the site).
+    if (updates.length) {
+      await client.query(
+        `UPDATE site SET auth = jsonb_set(site.auth, '{sealed}', x.sealed)
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sealed jsonb) WHERE site.id = x.id`,
+        [JSON.stringify(updates)],
+      );
+    }
+    return { claimed: rows.length, rows: updates.length, values, failures, failedRecords };
+  },
+  async countPending(db, sealingKeyId, skip) {
+    const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM site WHERE ${SITE_PENDING}`, [sealingKeyId, skip]);
+    return rows[0]!.count;
+  },
+  async countByKey(db) {
+    const { rows } = await db.query<{ keyId: string; count: number }>(
+      `SELECT split_part(s.value, '.', 2) AS "keyId", count(*)::int AS count
+       FROM site, jsonb_each_text(COALESCE(auth->'sealed', '{}'::jsonb)) s WHERE s.value IS NOT NULL GROUP BY 1`,
+    );
+    return countRows(rows);
+  },
+};
+
+const TOKEN_PENDING = `(split_part(access_token, '.', 2) <> $1 OR split_part(refresh_token, '.', 2) <> $1) AND NOT (site_id = ANY($2::uuid[]))`;
+
+/** OAuth2 access and refresh tokens: `site_token`, one row per site. */
+export const oauthTokens: SealedTable = {
+  name: 'OAuth tokens',
+  async rotateBatch(client, box, limit, skip) {
+    const { rows } = await client.query<{ siteId: string; accessToken: string | null; refreshToken: string | null }>(
+      `SELECT site_id::text AS "siteId", access_token AS "accessToken", refresh_token AS "refreshToken" FROM site_token
+       WHERE ${TOKEN_PENDING} ORDER BY site_id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [box.sealingKeyId, skip, limit],
+    );
+    const failures: RotationFailure[] = [];
+    const failedRecords: string[] = [];
+    const updates: Array<{ site_id: string; access: string | null; refresh: string | null }> = [];
+    let values = 0;
+    for (const row of rows) {
+      const fields = [
+        { field: 'access_token', sealed: row.accessToken, context: accessContext(row.siteId) },
+        { field: 'refresh_token', sealed: row.refreshToken, context: refreshContext(row.siteId) },
+      ];
+      const resealed = resealRow(box, this.name, row.siteId, fields, failures);
+      if (!resealed) {
+        failedRecords.push(row.siteId);
+        continue;
+      }
+      values += fields.filter((f) => f.sealed !== null && sealedKeyId(f.sealed) !== box.sealingKeyId).length;
+      updates.push({ site_id: row.siteId, access: resealed.get('access_token') ?? null, refresh: resealed.get('refresh_token') ?? null });
+    }
+    if (updates.length) {
+      await client.query(
+        `UPDATE site_token t SET access_token = x.access, refresh_token = x.refresh
+         FROM jsonb_to_recordset($1::jsonb) AS x(site_id uuid, access text, refresh text) WHERE t.site_id = x.site_id`,
+        [JSON.stringify(updates)],
+      );
+    }
+    return { claimed: rows.length, rows: updates.length, values, failures, failedRecords };
+  },
+  async countPending(db, sealingKeyId, skip) {
+    const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM site_token WHERE ${TOKEN_PENDING}`, [sealingKeyId, skip]);
+    return rows[0]!.count;
+  },
+  async countByKey(db) {
+    const { rows } = await db.query<{ keyId: string; count: number }>(
+      `SELECT split_part(v, '.', 2) AS "keyId", count(*)::int AS count
+       FROM site_token, unnest(ARRAY[access_token, refresh_token]) AS v WHERE v IS NOT NULL GROUP BY 1`,
+    );
+    return countRows(rows);
+  },
+};
+
+const STATE_PENDING = `split_part(code_verifier, '.', 2) <> $1 AND NOT (state_hash = ANY($2::text[]))`;
+
+/** PKCE verifiers of authorization-code connects still pending: `oauth_state` (minutes-long, but a connect in progress must survive). */
+export const pendingConnects: SealedTable = {
+  name: 'pending OAuth connects',
+  async rotateBatch(client, box, limit, skip) {
+    const { rows } = await client.query<{ stateHash: string; siteId: string; codeVerifier: string }>(
+      `SELECT state_hash AS "stateHash", site_id::text AS "siteId", code_verifier AS "codeVerifier" FROM oauth_state
+       WHERE ${STATE_PENDING} ORDER BY state_hash LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [box.sealingKeyId, skip, limit],
+    );
+    const failures: RotationFailure[] = [];
+    const failedRecords: string[] = [];
+    const updates: Array<{ state_hash: string; verifier: string }> = [];
+    for (const row of rows) {
+      const resealed = resealRow(box, this.name, `site ${row.siteId}`, [{ field: 'code_verifier', sealed: row.codeVerifier, context: verifierContext(row.siteId) }], failures);
+      if (!resealed) {
+        failedRecords.push(row.stateHash);
+        continue;
+      }
+      updates.push({ state_hash: row.stateHash, verifier: resealed.get('code_verifier')! });
+    }
+    if (updates.length) {
+      await client.query(
+        `UPDATE oauth_state o SET code_verifier = x.verifier
+         FROM jsonb_to_recordset($1::jsonb) AS x(state_hash text, verifier text) WHERE o.state_hash = x.state_hash`,
+        [JSON.stringify(updates)],
+      );
+    }
+    return { claimed: rows.length, rows: updates.length, values: updates.length, failures, failedRecords };
+  },
+  async countPending(db, sealingKeyId, skip) {
+    const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM oauth_state WHERE ${STATE_PENDING}`, [sealingKeyId, skip]);
+    return rows[0]!.count;
+  },
+  async countByKey(db) {
+    const { rows } = await db.query<{ keyId: string; count: number }>(
+      `SELECT split_part(code_verifier, '.', 2) AS "keyId", count(*)::int AS count FROM oauth_state GROUP BY 1`,
+    );
+    return countRows(rows);
+  },
+};
+
+export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, oauthTokens, pendingConnects];
