@@ -6,7 +6,7 @@ import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/type
 import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
-import { log } from '../log.js';
+import { log, withoutLogContext } from '../log.js';
 import type { DispatchObserver } from '../metrics/metrics.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
@@ -221,7 +221,8 @@ export class Dispatcher {
       this.pumpAgain = true;
       return;
     }
-    void this.pump();
+    // A sendWebhook request may be what woke it: the loop's lines are not that request's.
+    void withoutLogContext(() => this.pump());
   }
 
   private scheduleWake(ms: number): void {
@@ -597,6 +598,8 @@ export class Dispatcher {
       forceTokenRefresh: decision.outcome === 'RETRYING' && decision.forceTokenRefresh,
     };
     if (decision.outcome === 'RETRYING') this.scheduleWake(Math.max(0, decision.nextAttemptAt - now) + 1);
+    // Ids, outcome and status only: the request, the response excerpt and the error text are the attempt row's.
+    log.debug('delivery attempt', { deliveryId: delivery.id, siteId: context.site.id, attempt: delivery.attemptCount, outcome: decision.outcome, statusCode, durationMs });
     return new Promise<void>((resolve) => {
       this.pending.push({ outcome, resolve });
       if (!this.flushScheduled) {
