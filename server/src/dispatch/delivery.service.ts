@@ -236,7 +236,8 @@ export class DeliveryService {
     const errors = new FieldErrors();
     const first = args.first ?? 20;
     if (!Number.isInteger(first) || first < 1 || first > 100) errors.add('first', 'Must be from 1 to 100');
-    if (args.siteId && !isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
+    // "" is not "any site" (that is null): as SQL it would be an invalid uuid.
+    if (args.siteId != null && !isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
     const after = args.after ? Buffer.from(args.after, 'base64url').toString('utf8') : null;
     if (args.after && !isUuid(after!)) errors.add('after', 'Not a cursor from this list');
     if (!errors.empty) throw badInput(errors.list);
@@ -266,7 +267,7 @@ export class DeliveryService {
     const errors = new FieldErrors();
     const span = minutes ?? 5;
     if (!Number.isInteger(span) || span < 1 || span > 60) errors.add('minutes', 'Must be from 1 to 60');
-    if (siteId && !isUuid(siteId)) errors.add('siteId', 'Not a site id');
+    if (siteId != null && !isUuid(siteId)) errors.add('siteId', 'Not a site id');
     if (!errors.empty) throw badInput(errors.list);
     const rows = await deliveryStats(this.pool, siteId ?? null, span);
     return rows.map((r) => ({

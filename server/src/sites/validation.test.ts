@@ -243,6 +243,11 @@ describe('other input that can never work', () => {
     await refused('query($search: String) { sites(search: $search) { totalCount } }', { search: '\u0000' }, 'search', /NUL/);
   });
 
+  it('an empty site id is not "any site": refused like any other id that is not one', async () => {
+    await refused('query($siteId: ID) { deliveries(siteId: $siteId) { totalCount } }', { siteId: '' }, 'siteId', /site id/);
+    await refused('query($siteId: ID) { deliveryStats(siteId: $siteId) { sent } }', { siteId: '' }, 'siteId', /site id/);
+  });
+
   it('scopes are RFC 6749 scope tokens: visible ASCII but " and \\', async () => {
     const { oauth2ClientCredentials } = validAuthInputs();
     await refused(CREATE, { input: basicSite({ auth: { oauth2ClientCredentials: { ...oauth2ClientCredentials, scope: 'read 日本' } } }) }, 'auth.oauth2ClientCredentials.scope', /RFC 6749/);
