@@ -75,3 +75,19 @@ describe('settings', () => {
     for (const raw of ['0', '-1', '1.5', '100001']) expect(() => loadConfig({ METRICS_MAX_SITES: raw })).toThrow(/METRICS_MAX_SITES must be an integer from 1 to 100000/);
   });
 });
+
+describe('master key settings', () => {
+  it('takes master keys from one source only, validating the command timeout', () => {
+    const OLD = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    expect(loadConfig({}).masterKeys).toEqual({ kind: 'data-dir' });
+    expect(loadConfig({ TRUSTED_SITES_MASTER_KEY_COMMAND: 'kms-get' }).masterKeys).toEqual({ kind: 'command', command: 'kms-get', timeoutMs: 10_000 });
+    expect(loadConfig({ TRUSTED_SITES_MASTER_KEY_FILE: 'keys.txt' }).masterKeys).toEqual({ kind: 'file', path: path.resolve('keys.txt') });
+    // Empty counts as unset (as for every other setting).
+    expect(loadConfig({ TRUSTED_SITES_MASTER_KEY: '', TRUSTED_SITES_MASTER_KEYS: OLD }).masterKeys).toEqual({ kind: 'list', setting: 'TRUSTED_SITES_MASTER_KEYS', text: OLD });
+    expect(() => loadConfig({ TRUSTED_SITES_MASTER_KEY: OLD, TRUSTED_SITES_MASTER_KEY_FILE: 'k' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TRUSTED_SITES_MASTER_KEYS: OLD, TRUSTED_SITES_MASTER_KEY_COMMAND: 'k' })).toThrow(
+      'set one of TRUSTED_SITES_MASTER_KEYS, TRUSTED_SITES_MASTER_KEY_COMMAND, not 2: each is a whole list of master keys',
+    );
+    expect(() => loadConfig({ TRUSTED_SITES_MASTER_KEY_COMMAND_TIMEOUT_MS: '50' })).toThrow(/^TRUSTED_SITES_MASTER_KEY_COMMAND_TIMEOUT_MS must be an integer from 100 to 300000/);
+  });
+});
