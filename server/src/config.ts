@@ -41,6 +41,8 @@ export interface RetentionConfig {
    * their attempts; 0 keeps every delivery. Deliveries still to be sent are never deleted.
    */
   days: number;
+  /** Audit events older than this many days are deleted by the same job; 0 keeps every one. */
+  auditDays: number;
   /** How often a sending process looks for them (the first time shortly after it starts). */
   intervalMs: number;
 }
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retention: {
       days: integer(env, 'DELIVERY_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps every delivery'),
+      auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500, 'days; 0 keeps every audit event'),
       intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
     },
     metrics: metricsConfig(env, port),

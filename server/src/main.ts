@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ApiTokenService } from './access/api-token.service.js';
 import { AccessTokens } from './access/tokens.js';
+import { AuditService } from './audit/audit.service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { loadMasterKeys } from './crypto/keyring.js';
 import { SecretBox } from './crypto/secrets.js';
@@ -113,7 +114,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const deliveries = new DeliveryService(db.pool, pubsub);
     const probes = new ProbeService({ config, sites, tokens });
     onStop('probe HTTP client', () => probes.close());
-    const services: Services = { db, box, pubsub, accessTokens, apiTokens, sites, tokens, deliveries, probes };
+    const audit = new AuditService(db.pool, sites);
+    const services: Services = { db, box, pubsub, accessTokens, apiTokens, sites, tokens, deliveries, probes, audit };
     tokens.startWatcher();
     onStop('token watcher', () => tokens.stopWatcher());
 
@@ -121,7 +123,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     let retention: DeliveryRetention | undefined;
     if (config.role !== 'dispatcher') {
       const schema = await buildAppSchema(pubsub);
-      http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl)] });
+      http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl, audit)] });
       onStop('HTTP server', () => http!.close());
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
     }
@@ -134,7 +136,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       log.info(`dispatcher ${dispatcher.worker} is running`);
       // Where deliveries are sent, old finished ones are removed. Stops before the dispatcher: its
       // current window ends and its connection closes.
-      const job = new DeliveryRetention({ databaseUrl, days: config.retention.days, intervalMs: config.retention.intervalMs });
+      const job = new DeliveryRetention({ databaseUrl, days: config.retention.days, auditDays: config.retention.auditDays, intervalMs: config.retention.intervalMs });
       retention = job;
       job.start();
       onStop('delivery retention', () => job.stop());

@@ -1,5 +1,6 @@
 import type { ApiTokenService } from './access/api-token.service.js';
 import type { AccessTokens } from './access/tokens.js';
+import type { AuditService } from './audit/audit.service.js';
 import type { SecretBox } from './crypto/secrets.js';
 import type { Database } from './db/orm.js';
 import type { DeliveryService } from './dispatch/delivery.service.js';
@@ -26,4 +27,6 @@ export interface Services {
   tokens: TokenService;
   /** testSite and the signed-request preview. */
   probes: ProbeService;
+  /** The audit trail: resolvers record each change right after it (audit/README.md). */
+  audit: AuditService;
 }

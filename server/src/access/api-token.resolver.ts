@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { AuditOperation } from '../audit/audit.types.js';
 import type { Context } from '../graphql/context.js';
 import { ApiToken, ApiTokenInput, CreatedApiToken, Viewer } from './api-token.types.js';
 
@@ -17,8 +18,10 @@ export class ApiTokenResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => CreatedApiToken, { description: 'Makes a token with a role. Its secret is in this answer only; only its hash is stored.' })
-  async createApiToken(@Arg('input', () => ApiTokenInput) input: ApiTokenInput, @Ctx() { services }: Context): Promise<CreatedApiToken> {
-    return services.apiTokens.create(input);
+  async createApiToken(@Arg('input', () => ApiTokenInput) input: ApiTokenInput, @Ctx() { services, principal }: Context): Promise<CreatedApiToken> {
+    const created = await services.apiTokens.create(input);
+    await services.audit.apiTokenEvent(principal, AuditOperation.API_TOKEN_CREATED, created.token, ['name', 'role']);
+    return created;
   }
 
   @Authorized('ADMIN')
@@ -26,6 +29,9 @@ export class ApiTokenResolver {
     description: 'Deletes a token; every process refuses it from the next request on. The token this request uses cannot be revoked (CONFLICT).',
   })
   async revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() { services, principal }: Context): Promise<boolean> {
-    return services.apiTokens.revoke(id, principal);
+    const name = await services.audit.apiTokenName(id);
+    const revoked = await services.apiTokens.revoke(id, principal);
+    await services.audit.apiTokenEvent(principal, AuditOperation.API_TOKEN_REVOKED, { id, name });
+    return revoked;
   }
 }

@@ -79,7 +79,9 @@ export class DeliveryResolver {
   @Authorized('EDITOR')
   @Mutation(() => Delivery, { description: 'Sends a FAILED delivery again, with a fresh set of attempts (same delivery id).' })
   async retryDelivery(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<Delivery> {
-    return deliveriesOf(context).retry(id);
+    const delivery = await deliveriesOf(context).retry(id);
+    await context.services.audit.deliveryRetried(context.principal, delivery);
+    return delivery;
   }
 
   @Subscription(() => Delivery, {

@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { type AuthChecker, type PubSub, buildSchema } from 'type-graphql';
 import { ApiTokenResolver } from '../access/api-token.resolver.js';
 import { hasRole, type Role } from '../access/tokens.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
 import { DeliveryResolver } from '../dispatch/delivery.resolver.js';
 import { ProbeResolver } from '../signing/probe.resolver.js';
 import { SiteResolver } from '../sites/site.resolver.js';
@@ -11,7 +12,7 @@ import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver] as const;
+export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver, AuditResolver] as const;
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   const needed = roles[0] ?? 'VIEWER';

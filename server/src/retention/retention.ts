@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
+import { deleteAuditEventsOlderThan } from '../audit/audit.sql.js';
 import { log } from '../log.js';
 import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, retentionCutoff, tryRetentionLock } from './retention.sql.js';
 
@@ -8,6 +9,8 @@ export interface DeliveryRetentionOptions {
   databaseUrl: string;
   /** Finished deliveries last changed more than this many days ago are deleted; 0: none ever are. */
   days: number;
+  /** Audit events older than this many days are deleted, after the deliveries; 0 or unset: every one is kept. */
+  auditDays?: number;
   /** Between the end of one run and the start of the next. */
   intervalMs: number;
   /** Most rows one statement looks at (and so deletes). */
@@ -18,8 +21,10 @@ export interface DeliveryRetentionOptions {
 
 export interface RetentionRun {
   deleted: number;
-  /** Statements run: one per window of a site. */
+  /** Statements run: one per window of a site, and one per window of audit events. */
   batches: number;
+  /** Audit events deleted, when AUDIT_RETENTION_DAYS is on. */
+  auditDeleted?: number;
   /** Why the run ended before looking at every site, if it did. */
   stoppedEarly?: 'stopping' | 'another process is removing';
 }
@@ -71,7 +76,11 @@ export class DeliveryRetention {
   }
 
   get enabled(): boolean {
-    return this.options.days > 0;
+    return this.options.days > 0 || this.auditDays > 0;
+  }
+
+  private get auditDays(): number {
+    return this.options.auditDays ?? 0;
   }
 
   /** Whether a run is waiting on the timer. */
@@ -86,10 +95,8 @@ export class DeliveryRetention {
 
   start(): void {
     if (this.stopping || this.timer) return;
-    if (!this.enabled) {
-      log.info('delivery retention is off (DELIVERY_RETENTION_DAYS=0): every delivery is kept');
-      return;
-    }
+    if (this.options.days <= 0) log.info('delivery retention is off (DELIVERY_RETENTION_DAYS=0): every delivery is kept');
+    if (!this.enabled) return;
     this.schedule(this.firstRunDelayMs);
   }
 
@@ -136,8 +143,9 @@ export class DeliveryRetention {
   private async run(): Promise<RetentionRun> {
     const started = performance.now();
     const result: RetentionRun = { deleted: 0, batches: 0 };
-    const cutoff = await retentionCutoff(this.pool, this.options.days);
-    const sites = await listSitesWithDeliveriesBefore(this.pool, cutoff);
+    // With deliveries kept, only the audit pass runs (no site is listed).
+    const cutoff = this.options.days > 0 ? await retentionCutoff(this.pool, this.options.days) : undefined;
+    const sites = cutoff ? await listSitesWithDeliveriesBefore(this.pool, cutoff) : [];
     sites: for (const siteId of sites) {
       let after: ScanPosition = SCAN_START;
       for (;;) {
@@ -146,7 +154,7 @@ export class DeliveryRetention {
           break sites;
         }
         const windowStarted = performance.now();
-        const window = await this.deleteWindow(siteId, cutoff, after);
+        const window = await this.deleteWindow(siteId, cutoff!, after);
         if (!window) {
           result.stoppedEarly = 'another process is removing';
           break sites;
@@ -158,6 +166,24 @@ export class DeliveryRetention {
         after = window.last;
       }
     }
+    // The audit trail, oldest first, in windows of batchSize rows under the same lock and pauses.
+    while (this.auditDays > 0 && !result.stoppedEarly) {
+      if (this.stopping) {
+        result.stoppedEarly = 'stopping';
+        break;
+      }
+      const windowStarted = performance.now();
+      const deleted = await this.locked((client) => deleteAuditEventsOlderThan(client, this.auditDays, this.batchSize));
+      if (deleted === undefined) {
+        result.stoppedEarly = 'another process is removing';
+        break;
+      }
+      result.batches += 1;
+      result.auditDeleted = (result.auditDeleted ?? 0) + deleted;
+      await this.pause(performance.now() - windowStarted);
+      if (deleted < this.batchSize) break;
+    }
+    if (result.auditDeleted) log.info(`audit retention removed ${result.auditDeleted} audit events older than ${this.auditDays} days`);
     log.info(`delivery retention removed ${result.deleted} finished deliveries older than ${this.options.days} days`, {
       deleted: result.deleted,
       batches: result.batches,
@@ -168,7 +194,12 @@ export class DeliveryRetention {
   }
 
   /** One window in its own transaction; undefined when another process holds the retention lock. */
-  private async deleteWindow(siteId: string, cutoff: string, after: ScanPosition): Promise<DeletedWindow | undefined> {
+  private deleteWindow(siteId: string, cutoff: string, after: ScanPosition): Promise<DeletedWindow | undefined> {
+    return this.locked((client) => deleteFinishedDeliveries(client, siteId, cutoff, after, this.batchSize));
+  }
+
+  /** `work` in a transaction of its own holding the retention lock; undefined when another process holds it. */
+  private async locked<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T | undefined> {
     const client = await this.pool.connect();
     let failed: Error | undefined;
     try {
@@ -177,9 +208,9 @@ export class DeliveryRetention {
         await client.query('ROLLBACK');
         return undefined;
       }
-      const window = await deleteFinishedDeliveries(client, siteId, cutoff, after, this.batchSize);
+      const done = await work(client);
       await client.query('COMMIT');
-      return window;
+      return done;
     } catch (error) {
       failed = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);

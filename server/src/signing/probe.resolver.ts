@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { AuditOperation } from '../audit/audit.types.js';
 import type { Context } from '../graphql/context.js';
 import { SignedRequestPreview, SiteTestResult } from './probe.types.js';
 import { JsonScalar } from '../graphql/json-scalar.js';
@@ -13,9 +14,11 @@ export class ProbeResolver {
   async testSite(
     @Arg('id', () => ID) id: string,
     @Arg('payload', () => JsonScalar, { nullable: true }) payload: unknown,
-    @Ctx() { services }: Context,
+    @Ctx() { services, principal }: Context,
   ): Promise<SiteTestResult> {
-    return services.probes.test(id, payload);
+    const result = await services.probes.test(id, payload);
+    await services.audit.siteEvent(principal, AuditOperation.SITE_TESTED, await services.sites.require(id));
+    return result;
   }
 
   @Query(() => SignedRequestPreview, {

@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { AuditOperation } from '../audit/audit.types.js';
 import { AuthMethod } from '../auth/types.js';
 import type { Context } from '../graphql/context.js';
 import { PageInfo, connectionOf } from '../graphql/connection.js';
@@ -40,8 +41,10 @@ export class SiteResolver {
 
   @Authorized('EDITOR')
   @Mutation(() => Site, { description: 'Creates a site as DRAFT.' })
-  async createSite(@Arg('input', () => SiteInput) input: SiteInput, @Ctx() { services }: Context): Promise<Site> {
-    return services.sites.create(input);
+  async createSite(@Arg('input', () => SiteInput) input: SiteInput, @Ctx() { services, principal }: Context): Promise<Site> {
+    const site = await services.sites.create(input);
+    await services.audit.siteEvent(principal, AuditOperation.SITE_CREATED, site, { after: true });
+    return site;
   }
 
   @Authorized('EDITOR')
@@ -49,15 +52,22 @@ export class SiteResolver {
   async updateSite(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => SiteUpdateInput) input: SiteUpdateInput,
-    @Ctx() { services }: Context,
+    @Ctx() { services, principal }: Context,
   ): Promise<Site> {
-    return services.sites.update(id, input);
+    // Compared field by field with what it is after the update; secrets by a hash of their plaintext (audit/site-changes.ts).
+    const before = await services.audit.snapshot(id);
+    const site = await services.sites.update(id, input);
+    await services.audit.siteEvent(principal, AuditOperation.SITE_UPDATED, site, { before, after: true });
+    return site;
   }
 
   @Authorized('EDITOR')
   @Mutation(() => Boolean)
-  async deleteSite(@Arg('id', () => ID) id: string, @Ctx() { services }: Context): Promise<boolean> {
-    return services.sites.delete(id);
+  async deleteSite(@Arg('id', () => ID) id: string, @Ctx() { services, principal }: Context): Promise<boolean> {
+    const site = await services.sites.get(id);
+    const deleted = await services.sites.delete(id);
+    if (site) await services.audit.siteEvent(principal, AuditOperation.SITE_DELETED, site);
+    return deleted;
   }
 
   @Authorized('EDITOR')
@@ -65,9 +75,13 @@ export class SiteResolver {
   async setSiteStatus(
     @Arg('id', () => ID) id: string,
     @Arg('status', () => SiteStatus) status: SiteStatus,
-    @Ctx() { services }: Context,
+    @Ctx() { services, principal }: Context,
   ): Promise<Site> {
-    return services.sites.setStatus(id, status);
+    const before = await services.sites.get(id);
+    const site = await services.sites.setStatus(id, status);
+    // Setting the status a site already has changes nothing, and is not recorded.
+    if (before?.status !== site.status) await services.audit.siteEvent(principal, AuditOperation.SITE_STATUS_CHANGED, site, { paths: ['status'] });
+    return site;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'OAUTH2 only: register this as the redirect URI at the provider.' })

@@ -1,3 +1,4 @@
+import type { AuditService } from '../audit/audit.service.js';
 import type { RouteInstaller } from '../http/app.js';
 import { log } from '../log.js';
 import type { TokenService } from './token.service.js';
@@ -11,18 +12,21 @@ function single(value: unknown): string | undefined {
  * happens, the browser goes back to the site's dashboard page with `?oauth=connected` or
  * `?oauth=error&reason=<code>` (invalid_state, access_denied, invalid_grant, …).
  */
-export function oauthCallbackRoute(tokens: TokenService, publicUrl: string): RouteInstaller {
+export function oauthCallbackRoute(tokens: TokenService, publicUrl: string, audit?: AuditService): RouteInstaller {
   return (app) => {
     app.get('/oauth/callback/:siteId', async (req, res) => {
       const siteId = String(req.params.siteId);
       let outcome;
       try {
+        // Read before completeConnect uses the state up: the connect is recorded against whoever started it.
+        const starter = await audit?.connectStarter(siteId, single(req.query.state));
         outcome = await tokens.completeConnect(siteId, {
           code: single(req.query.code),
           state: single(req.query.state),
           error: single(req.query.error),
           errorDescription: single(req.query.error_description),
         });
+        if (outcome.ok && starter) await audit!.connectCompleted(starter, siteId);
       } catch (error) {
         log.error('oauth callback failed', { siteId, error: (error as Error).message?.slice(0, 200) });
         outcome = { ok: false as const, reason: 'internal_error' };

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { AuditOperation } from '../audit/audit.types.js';
 import type { Context } from '../graphql/context.js';
 import { Site } from '../sites/site.entity.js';
 import { tokenStateFromEvent } from './token.service.js';
@@ -22,14 +23,18 @@ export class TokenResolver {
 
   @Authorized('EDITOR')
   @Mutation(() => OAuthConnect, { description: 'OAUTH2 sites: the URL to send the browser to (single-use state, PKCE). The callback returns to /sites/<id>?oauth=connected|error.' })
-  async startOAuthConnect(@Arg('siteId', () => ID) siteId: string, @Ctx() { services }: Context): Promise<OAuthConnect> {
-    return services.tokens.startConnect(siteId);
+  async startOAuthConnect(@Arg('siteId', () => ID) siteId: string, @Ctx() { services, principal }: Context): Promise<OAuthConnect> {
+    const connect = await services.tokens.startConnect(siteId);
+    await services.audit.connectStarted(principal, await services.sites.require(siteId), connect.authorizationUrl);
+    return connect;
   }
 
   @Authorized('EDITOR')
   @Mutation(() => TokenState, { description: 'Asks the token endpoint for a new token now (refresh token for OAUTH2). A refused request answers FAILED with lastError.' })
-  async refreshAccessToken(@Arg('siteId', () => ID) siteId: string, @Ctx() { services }: Context): Promise<TokenState> {
-    return services.tokens.refreshNow(siteId);
+  async refreshAccessToken(@Arg('siteId', () => ID) siteId: string, @Ctx() { services, principal }: Context): Promise<TokenState> {
+    const state = await services.tokens.refreshNow(siteId);
+    await services.audit.siteEvent(principal, AuditOperation.ACCESS_TOKEN_REFRESHED, await services.sites.require(siteId));
+    return state;
   }
 
   @Subscription(() => TokenState, {

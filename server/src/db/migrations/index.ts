@@ -4,6 +4,7 @@ import { Migration0002Tokens } from './Migration0002Tokens.js';
 import { Migration0003Deliveries } from './Migration0003Deliveries.js';
 import { Migration0004LeanerDeliveryWrites } from './Migration0004LeanerDeliveryWrites.js';
 import { Migration0005AttemptCascadeByIndex } from './Migration0005AttemptCascadeByIndex.js';
+import { Migration0006AuditEvents } from './Migration0006AuditEvents.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0003Deliveries', class: Migration0003Deliveries },
   { name: 'Migration0004LeanerDeliveryWrites', class: Migration0004LeanerDeliveryWrites },
   { name: 'Migration0005AttemptCascadeByIndex', class: Migration0005AttemptCascadeByIndex },
+  { name: 'Migration0006AuditEvents', class: Migration0006AuditEvents },
 ];

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { definitionOf } from '../auth/registry.js';
+import type { Secrets } from '../auth/types.js';
+import type { Site } from '../sites/site.entity.js';
+
+/**
+ * A site as field paths (the input's paths: `url`, `performance.maxRps`, `auth.basic.password`)
+ * and something to compare them by. Secrets are compared by a SHA-256 of their plaintext, made and
+ * dropped here: the snapshot never holds a secret, and only the paths leave this module.
+ */
+export type SiteSnapshot = Map<string, string>;
+
+export function snapshotSite(site: Site, openSecrets: (site: Site) => Secrets<string>): SiteSnapshot {
+  const paths: SiteSnapshot = new Map([
+    ['name', site.name],
+    ['url', site.url],
+    ['contentType', site.contentType],
+    ['performance.maxRps', String(site.maxRps)],
+    ['performance.threads', String(site.threads)],
+  ]);
+  const definition = definitionOf(site.auth.method);
+  const prefix = `auth.${definition.inputKey}`;
+  for (const [key, value] of Object.entries(site.auth)) {
+    // `…Set` fields say whether a secret is set: the secret's own path says when it changes.
+    if (key === 'method' || key === 'sealed' || key.endsWith('Set') || value === undefined || value === null) continue;
+    paths.set(`${prefix}.${key}`, JSON.stringify(value));
+  }
+  for (const [name, plaintext] of Object.entries(openSecrets(site))) {
+    if (plaintext !== undefined) paths.set(`${prefix}.${name}`, `secret:${createHash('sha256').update(plaintext).digest('hex')}`);
+  }
+  return paths;
+}
+
+/** The paths whose value differs (or that exist on one side only), sorted. No values. */
+export function changedPaths(before: SiteSnapshot | undefined, after: SiteSnapshot): string[] {
+  const changed = new Set<string>();
+  for (const [path, value] of after) if (before?.get(path) !== value) changed.add(path);
+  for (const path of before?.keys() ?? []) if (!after.has(path)) changed.add(path);
+  return [...changed].sort();
+}
