@@ -99,11 +99,28 @@ const ERROR_LEVEL = 50;
 class ProcessOutput {
   [METADATA] = true;
   lastLevel = 0;
-  constructor(private readonly pretty: ((line: string) => string) | undefined) {}
+  constructor(private readonly pretty: ((line: string) => string) | undefined) {
+    blockingWrites();
+  }
 
   write(line: string): void {
     const target = this.lastLevel >= ERROR_LEVEL ? process.stderr : process.stdout;
     target.write(this.pretty ? this.pretty(line) : line);
+  }
+}
+
+/**
+ * A pipe is written synchronously only while the reader keeps up: once its buffer is full node
+ * queues the rest, and process.exit() drops the queue (4,000 of 5,000 lines in log.test.ts). In
+ * blocking mode each write waits for room instead, as pino's sync destination would — through
+ * process.stdout, so other writers' lines keep their order. Files and terminals already block.
+ */
+let blocking = false;
+function blockingWrites(): void {
+  if (blocking) return;
+  blocking = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    (stream as unknown as { _handle?: { setBlocking?: (on: boolean) => unknown } })._handle?.setBlocking?.(true);
   }
 }
 
@@ -171,19 +188,6 @@ export function withoutLogContext<T>(fn: () => T): T {
 export function addLogContext(fields: LogFields): void {
   const store = context.getStore();
   if (store) Object.assign(store, fields);
-}
-
-/** The current scope itself, to enter again with inLogScope where a callback lost it. */
-export function currentLogScope(): LogFields | undefined {
-  return context.getStore();
-}
-
-/**
- * Runs `fn` in a scope taken earlier. Event-emitter callbacks run in the context their emitter was
- * made in, not the request's: express.json's `next` comes from the socket's 'end' event.
- */
-export function inLogScope<T>(scope: LogFields | undefined, fn: () => T): T {
-  return scope ? context.run(scope, fn) : fn();
 }
 
 function write(level: Exclude<LogLevel, 'silent'>, bindings: LogFields | undefined, message: string, fields: LogFields | undefined): void {

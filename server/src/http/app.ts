@@ -20,7 +20,7 @@ import { healthRoutes } from './health.js';
 import { checkOperation, queryProtection } from './limits.js';
 import { securityHeaders } from './security-headers.js';
 import { addLogContext } from '../log.js';
-import { rejoinRequestScope, rejoinRequestScopeOnError, requestScope } from '../logging/request-scope.js';
+import { requestScope } from '../logging/request-scope.js';
 import type { Services } from '../services.js';
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
@@ -160,7 +160,6 @@ export async function startHttpServer(options: {
       next();
     },
     express.json({ limit: MAX_BODY_BYTES }),
-    rejoinRequestScope(),
     expressMiddleware(apollo, {
       context: async ({ res }): Promise<Context> => ({ ...createContext(res.locals.principal, services, config), signal: res.locals.signal, requestId: res.locals.requestId }),
     }),
@@ -181,7 +180,6 @@ export async function startHttpServer(options: {
     });
   }
   app.use(notFound());
-  app.use(rejoinRequestScopeOnError());
   app.use(errorHandler(failures));
 
   await new Promise<void>((resolve, reject) => {

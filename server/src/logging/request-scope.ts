@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type express from 'express';
-import { currentLogScope, inLogScope, log, withLogContext } from '../log.js';
+import { log, withLogContext } from '../log.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -24,31 +24,19 @@ export function requestScope(): express.RequestHandler {
     res.locals.requestId = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const startedAt = performance.now();
+    // Read now: under a mount point (app.use('/graphql', …)) express shortens req.path.
+    const { method, path } = req;
     withLogContext({ requestId }, () => {
-      const scope = currentLogScope();
-      res.locals.logScope = scope;
       res.once('close', () =>
-        inLogScope(scope, () =>
-          log.debug('http request', {
-            method: req.method,
-            path: req.path,
-            status: res.statusCode,
-            durationMs: Math.round(performance.now() - startedAt),
-            ...(res.writableFinished ? {} : { aborted: true }),
-          }),
-        ),
+        log.debug('http request', {
+          method,
+          path,
+          status: res.statusCode,
+          durationMs: Math.round(performance.now() - startedAt),
+          ...(res.writableFinished ? {} : { aborted: true }),
+        }),
       );
       next();
     });
   };
-}
-
-/** Enters the request's log scope again: put after a middleware that calls next from a stream event (express.json). */
-export function rejoinRequestScope(): express.RequestHandler {
-  return (_req, res, next) => inLogScope(res.locals.logScope as Record<string, unknown> | undefined, next);
-}
-
-/** The same for an error on its way to the final error handler (express.json's parse errors come from the stream too). */
-export function rejoinRequestScopeOnError(): express.ErrorRequestHandler {
-  return (error, _req, res, next) => inLogScope(res.locals.logScope as Record<string, unknown> | undefined, () => next(error));
 }
