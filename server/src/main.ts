@@ -16,6 +16,8 @@ import { PgPubSub } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { type HttpServer, startHttpServer } from './http/app.js';
 import { configureLog, log } from './log.js';
+import { Metrics } from './metrics/metrics.js';
+import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics/route.js';
 import { OutgoingHttp } from './net/outgoing.js';
 import { DeliveryRetention } from './retention/retention.js';
 import type { Services } from './services.js';
@@ -32,6 +34,10 @@ export interface App {
   databaseUrl: string;
   /** Removal of old finished deliveries, in processes whose role sends. */
   retention: DeliveryRetention | undefined;
+  /** This process's Prometheus registry and hooks (metrics/). */
+  metrics: Metrics;
+  /** Base URL of the METRICS_PORT server, when it is set. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -110,8 +116,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       connectionsPerOrigin: 8,
     });
     onStop('token HTTP client', () => tokenHttp.close());
-    const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens });
-    const deliveries = new DeliveryService(db.pool, pubsub);
+    const metrics = new Metrics({ pool: db.pool, maxSites: config.metrics.maxSites });
+    const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens, metrics });
+    const deliveries = new DeliveryService(db.pool, pubsub, (siteId) => metrics.deliveriesAccepted(siteId));
     const probes = new ProbeService({ config, sites, tokens });
     onStop('probe HTTP client', () => probes.close());
     const audit = new AuditService(db.pool, sites);
@@ -121,14 +128,21 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
     let http: HttpServer | undefined;
     let retention: DeliveryRetention | undefined;
+    let metricsServer: MetricsServer | undefined;
+    if (config.metrics.port !== undefined) {
+      metricsServer = await startMetricsServer(metrics, config.host, config.metrics.port);
+      onStop('metrics server', () => metricsServer!.close());
+      log.info(`metrics are served at ${metricsServer.url}/metrics`);
+    }
     if (config.role !== 'dispatcher') {
       const schema = await buildAppSchema(pubsub);
-      http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl, audit)] });
+      http = await startHttpServer({ config, schema, services, routes: [oauthCallbackRoute(tokens, config.publicUrl, audit), metricsRoute(metrics, accessTokens, config.metrics)] });
       onStop('HTTP server', () => http!.close());
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
     }
     if (config.role !== 'api') {
-      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens });
+      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens, metrics });
+      metrics.addPool('dispatch', dispatcher.bookkeeping);
       services.dispatcher = dispatcher;
       dispatcher.start();
       // Stops early: no more claims, in-flight sends finish, before the HTTP server and database go.
@@ -141,7 +155,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       job.start();
       onStop('delivery retention', () => job.stop());
     }
-    return { config, services, url: http?.url, databaseUrl, retention, stop };
+    return { config, services, url: http?.url, databaseUrl, retention, metrics, metricsUrl: metricsServer?.url, stop };
   } catch (error) {
     await stop();
     throw error;

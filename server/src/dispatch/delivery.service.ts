@@ -105,6 +105,8 @@ export class DeliveryService {
   constructor(
     private readonly pool: pg.Pool,
     private readonly pubsub: PgPubSub,
+    /** Told of each delivery committed by `send` (metrics/); not of one an idempotency key found. */
+    private readonly onAccepted?: (siteId: string) => void,
   ) {}
 
   /**
@@ -182,6 +184,7 @@ export class DeliveryService {
       return row;
     });
     const { inserted, now } = await insertDeliveries(this.pool, unique);
+    if (this.onAccepted) for (const row of unique) if (inserted.has(row.id)) this.onAccepted(row.siteId);
     const existing = await findDeliveriesByKeys(
       this.pool,
       unique.filter((r) => r.idempotencyKey !== null && !inserted.has(r.id)).map((r) => ({ siteId: r.siteId, key: r.idempotencyKey! })),
