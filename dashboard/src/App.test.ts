@@ -24,6 +24,7 @@ async function mountApp(role: string | null, path = '/') {
       { path: '/sites/new', name: 'new-site', component: { render: () => null } },
       { path: '/deliveries', name: 'deliveries', component: { render: () => null } },
       { path: '/tokens', name: 'api-tokens', component: { render: () => null } },
+      { path: '/audit', name: 'audit', component: { render: () => null } },
       { path: '/sign-in', name: 'sign-in', component: { render: () => null }, meta: { public: true } },
     ],
   });
@@ -40,6 +41,8 @@ describe('App navigation', () => {
     const { wrapper } = await mountApp('ADMIN', '/tokens');
     expect(navTexts(wrapper)).toContain('API tokens');
     expect(wrapper.get('a[href="/tokens"]').classes()).toContain('active');
+    // The audit trail is ADMIN only too; the other roles' list below has neither.
+    expect(navTexts(wrapper)).toContain('Audit');
   });
 
   it.each(['EDITOR', 'VIEWER'])('hides it from an %s token', async (role) => {
