@@ -10,7 +10,7 @@ import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
 import { type Sample, familyNames, parseExposition, valueOf } from './exposition.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((file) => fs.existsSync(file));
+const PROMTOOL = [process.env.PROMTOOL_PATH, '/usr/bin/promtool', '/usr/local/bin/promtool'].find((file) => file && fs.existsSync(file));
 
 /** prom-client's own default gauges whose names end in _total; promtool's linter flags them, nothing of ours. */
 const PROM_CLIENT_LINT = new Set(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']);
