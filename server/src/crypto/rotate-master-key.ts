@@ -19,7 +19,7 @@ const USAGE = `usage: npm run rotate-master-key -- [--generate | --check] [--bat
   --check       count stored values per master key id; exit 0 only if all are under the first key
   --batch-size  rows per transaction (default 100)`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 interface Options {
   mode: 'rotate' | 'check' | 'generate';
@@ -49,7 +49,7 @@ export function parseArgs(argv: readonly string[]): Options {
  * The embedded PostgreSQL that `npm start` runs in DATA_DIR, when no DATABASE_URL is set: its port
  * from postmaster.pid (4th line), its password from the file the service made.
  */
-function embeddedDatabaseUrl(dataDir: string): string {
+export function embeddedDatabaseUrl(dataDir: string): string {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   let lines: string[];
   try {

@@ -402,4 +402,39 @@ describe('master-key rotation under load', () => {
     expect(cli.stderr).toContain(`could not re-seal site secrets ${id} password: this secret was sealed under master key ${stranger.sealingKeyId}`);
     expect(cli.stdout).not.toContain('remains');
   });
+
+  it('values sealed under the old key again after their table was done (a process not yet given the new key) get another pass', async () => {
+    await raw.query('DELETE FROM site WHERE id = $1', [siteIds.get('basic')![2]!]);
+    const box = new SecretBox(parseKeyList(`${NEW},${OLD}`, 'test'));
+    const id = siteIds.get('basic')![3]!;
+    const lagging = async (table: string) => {
+      // The last table is being done: the site secrets are all under the new key by now.
+      if (table !== 'pending OAuth connects') return;
+      await raw.query(`UPDATE site SET auth = jsonb_set(auth, '{sealed,password}', to_jsonb($2::text)) WHERE id = $1`, [
+        id,
+        oldBox.seal('written-by-a-lagging-process', secretContext(id, 'password')),
+      ]);
+    };
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    try {
+      const once = await rotateSecrets(pool, box, { batchSize: 50, maxPasses: 1, onBatch: lagging });
+      expect(once.failures).toEqual([]);
+      expect(once.remaining).toEqual([{ table: 'site secrets', keyId: OLD_ID, count: 1 }]);
+
+      // The pending connects under the old key again, so the last table has work and the lagging write happens.
+      const states = await raw.query<{ siteId: string; stateHash: string }>(`SELECT site_id AS "siteId", state_hash AS "stateHash" FROM oauth_state`);
+      for (const st of states.rows) {
+        await raw.query('UPDATE oauth_state SET code_verifier = $2 WHERE state_hash = $1', [st.stateHash, oldBox.seal('v'.repeat(43), verifierContext(st.siteId))]);
+      }
+      const again = await rotateSecrets(pool, box, { batchSize: 50, onBatch: lagging });
+      expect(again.failures).toEqual([]);
+      expect(again.remaining).toEqual([]);
+      expect(again.oldKeyIds).toEqual([OLD_ID]);
+      expect((await countSealedByKey(raw)).filter((c) => c.keyId !== NEW_ID)).toEqual([]);
+      const row = (await raw.query(`SELECT auth->'sealed'->>'password' AS v FROM site WHERE id = $1`, [id])).rows[0];
+      expect(box.open(row.v, secretContext(id, 'password'))).toBe('written-by-a-lagging-process');
+    } finally {
+      await pool.end();
+    }
+  });
 });

@@ -24,7 +24,8 @@ export interface RotationOptions {
   lockWaitMs?: number;
   /** Whole passes over every table; another one runs when values under an old key appear again. */
   maxPasses?: number;
-  onBatch?: (table: string, batch: { rows: number; values: number }) => void;
+  /** Awaited after each committed batch. */
+  onBatch?: (table: string, batch: { rows: number; values: number }) => void | Promise<void>;
 }
 
 export interface RotationReport {
@@ -73,7 +74,7 @@ async function rotateTable(pool: pg.Pool, box: SecretBox, table: SealedTable, op
     failures.push(...batch.failures);
     rows += batch.rows;
     values += batch.values;
-    if (batch.rows) options.onBatch?.(table.name, { rows: batch.rows, values: batch.values });
+    if (batch.rows) await options.onBatch?.(table.name, { rows: batch.rows, values: batch.values });
     if (batch.claimed) {
       waitingSince = undefined;
       continue;
