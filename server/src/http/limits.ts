@@ -50,6 +50,7 @@ const PAGED: Record<string, { max: number; default: number }> = {
   'Query.sites': { max: 100, default: 20 },
   'Query.deliveries': { max: 100, default: 20 },
   'Query.tokenHistory': { max: 200, default: 20 },
+  'Query.auditEvents': { max: 100, default: 20 },
 };
 
 /** Assumed lengths of lists that take no `first`; others count as UNBOUNDED_LIST. */
