@@ -61,8 +61,9 @@ export class AuditService {
     const errors = new FieldErrors();
     const first = args.first ?? 20;
     if (!Number.isInteger(first) || first < 1 || first > 100) errors.add('first', 'Must be from 1 to 100');
-    if (args.siteId && !isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
-    if (args.tokenId && !isUuid(args.tokenId)) errors.add('tokenId', 'Not an API token id');
+    // "" is not "every site": null is (an empty id would reach SQL as a uuid).
+    if (args.siteId != null && !isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
+    if (args.tokenId != null && !isUuid(args.tokenId)) errors.add('tokenId', 'Not an API token id');
     const after = args.after ? Buffer.from(args.after, 'base64url').toString('utf8') : null;
     if (args.after && !/^[1-9][0-9]{0,18}$/.test(after!)) errors.add('after', 'Not a cursor from this list');
     if (args.since && args.until && args.since >= args.until) errors.add('until', 'Must be after since');

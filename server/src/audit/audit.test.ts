@@ -213,6 +213,8 @@ describe('paging and filters', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ path: 'after' }] });
     const wrong = await app.gql('{ auditEvents(first: 0, tokenId: "x") { totalCount } }');
     expect(wrong.errors?.[0]?.extensions?.fieldErrors?.map((e: { path: string }) => e.path)).toEqual(['first', 'tokenId']);
+    const empty = await app.gql('{ auditEvents(siteId: "", tokenId: "") { totalCount } }');
+    expect(empty.errors?.[0]?.extensions?.fieldErrors?.map((e: { path: string }) => e.path)).toEqual(['siteId', 'tokenId']);
   });
 
   it('filters by site, token, operation and time', async () => {
