@@ -170,4 +170,5 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => stopAll());
+  // A peer's worker left running by a failure would keep retrying its stopped database: exit.
+  .finally(() => stopAll().finally(() => process.exit()));

@@ -103,7 +103,10 @@ export async function startHttpServer(options: {
   // NOTIFY is not stored: events published while the LISTEN connection was down never reach these
   // sockets' subscriptions. 1012 ("service restart") makes clients reconnect, and a client that
   // reconnects reads again what it shows (the dashboard's useRereadWhenLive) — so nothing stays stale.
-  const stopResync = services.pubsub.onResync(() => {
+  // Tokens revoked meanwhile are looked up first, so their sockets close as revoked (4403: sign in
+  // again) rather than as restarted (1012: reconnect) — a closing socket ignores the second close.
+  const stopResync = services.pubsub.onResync(async () => {
+    await services.accessTokens.resync().catch((error: unknown) => failures.note('API token check after the outage', { error: String(error) }));
     for (const socket of wss.clients) socket.close(1012, 'Events resumed: subscribe again');
   });
 
