@@ -1,0 +1,60 @@
+import type { SiteInput, SiteUpdateInput } from '../../graphql/generated/graphql';
+import type { AuthFieldDef, AuthValues } from '../authMethods';
+import { parseNumber } from '../siteRules';
+import { SCALAR_KINDS, isScalarKind } from './fieldKinds';
+
+/** The site's own fields as typed. */
+export interface BaseValues {
+  name: string;
+  url: string;
+  contentType: string;
+  maxRps: string;
+  threads: string;
+}
+
+/** The chosen method's part of the form. */
+export interface AuthState {
+  /** The member of AuthConfigInput, e.g. `jwt`. */
+  inputKey: string;
+  /** The fields on screen: a field hidden for the current values (an HS256 secret under RS256) is not sent. */
+  fields: readonly AuthFieldDef[];
+  /** Scalar fields, as typed. */
+  values: AuthValues;
+  /** Structured fields (kind `payload`), already turned into their input value by their composable. */
+  structured: Readonly<Record<string, unknown>>;
+  /** Stored optional secrets to remove on this save: sent as "", which the API reads as "remove". */
+  removeSecrets: readonly string[];
+}
+
+/** The AuthConfigInput member for the chosen method. Pure. */
+export function toAuthMember(auth: AuthState, forUpdate: boolean): Record<string, unknown> {
+  const member: Record<string, unknown> = {};
+  for (const field of auth.fields) {
+    if (!isScalarKind(field.kind)) {
+      member[field.key] = auth.structured[field.key];
+      continue;
+    }
+    const kind = SCALAR_KINDS[field.kind];
+    const value = kind.toInput(auth.values[field.key] ?? '', forUpdate);
+    if (value !== undefined) member[field.key] = value;
+    else if (kind.secret && forUpdate && auth.removeSecrets.includes(field.key)) member[field.key] = '';
+  }
+  return member;
+}
+
+/**
+ * What a save sends: `createSite`'s SiteInput, or `updateSite`'s SiteUpdateInput (where an emptied
+ * optional field is sent as "" to clear it). Pure, so every rule of what is sent is unit-tested.
+ */
+export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create'): SiteInput;
+export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'update'): SiteUpdateInput;
+export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create' | 'update'): SiteInput | SiteUpdateInput {
+  const forUpdate = mode === 'update';
+  return {
+    name: base.name.trim(),
+    url: base.url.trim(),
+    contentType: base.contentType.trim() || (forUpdate ? '' : undefined),
+    performance: { maxRps: parseNumber(base.maxRps), threads: parseNumber(base.threads) },
+    auth: { [auth.inputKey]: toAuthMember(auth, forUpdate) },
+  } as SiteInput | SiteUpdateInput;
+}
