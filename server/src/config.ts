@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type ProxySettings, ProxySettingsError, readProxySettings } from './net/proxy.js';
 
 /** Which parts of the product a process runs (SPEC §6: many processes may share one database). */
 export type ProcessRole = 'all' | 'api' | 'dispatcher';
@@ -14,6 +15,8 @@ export interface Config {
   masterKeys: MasterKeySource;
   adminToken: string | undefined;
   allowPrivateTargets: boolean;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (net/proxy.ts): every outgoing request's forward proxy, if any. */
+  proxy: ProxySettings;
   role: ProcessRole;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Unset: pretty (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
@@ -22,6 +25,15 @@ export interface Config {
   tokens: TokenConfig;
   retention: RetentionConfig;
   metrics: MetricsConfig;
+  tracing: TracingConfig;
+}
+
+/** OpenTelemetry traces (tracing/): off unless an OTLP endpoint is set. */
+export interface TracingConfig {
+  /** Where spans are exported (OTLP/HTTP, JSON); unset: tracing is off. */
+  endpoint: string | undefined;
+  /** The resource's service.name (OTEL_SERVICE_NAME; OTEL_RESOURCE_ATTRIBUTES may also set it). */
+  serviceName: string;
 }
 
 /** GET /metrics (metrics/): who may read it, and how many sites get a label of their own. */
@@ -158,6 +170,15 @@ function masterKeySource(env: Env): MasterKeySource {
   }
 }
 
+function proxyConfig(env: Env): ProxySettings {
+  try {
+    return readProxySettings(env);
+  } catch (error) {
+    if (error instanceof ProxySettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 /** Reads every setting once, at start; a bad value stops the process with a message naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -181,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     masterKeys: masterKeySource(env),
     adminToken: env.TRUSTED_SITES_ADMIN_TOKEN || undefined,
     allowPrivateTargets: flag(env, 'ALLOW_PRIVATE_TARGETS', false),
+    proxy: proxyConfig(env),
     role: oneOf(env, 'TRUSTED_SITES_ROLE', ['all', 'api', 'dispatcher'] as const, 'all'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['silent', 'error', 'warn', 'info', 'debug'] as const, 'info'),
     logFormat: env.LOG_FORMAT ? oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json') : undefined,
@@ -212,7 +234,33 @@ export function loadConfig(env: Env = process.env): Config {
       intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
     },
     metrics: metricsConfig(env, port),
+    tracing: tracingConfig(env),
   };
+}
+
+/**
+ * The OTLP/HTTP traces URL as the exporter would read it: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as
+ * given, else OTEL_EXPORTER_OTLP_ENDPOINT with /v1/traces appended. OTEL_SDK_DISABLED=true turns
+ * tracing off whatever is set (the specification's switch).
+ */
+function tracingConfig(env: Env): TracingConfig {
+  const serviceName = env.OTEL_SERVICE_NAME?.trim() || 'trusted-sites';
+  if (flag(env, 'OTEL_SDK_DISABLED', false)) return { endpoint: undefined, serviceName };
+  const specific = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const general = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const name = specific ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const raw = specific || general;
+  if (!raw) return { endpoint: undefined, serviceName };
+  let url: URL;
+  try {
+    url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    // Not quoted: a collector URL may carry credentials.
+    throw new ConfigError(`${name} must be an absolute http(s) URL (the OTLP/HTTP collector, e.g. http://localhost:4318)`);
+  }
+  if (!specific) url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
+  return { endpoint: url.toString(), serviceName };
 }
 
 function metricsConfig(env: Env, port: number): MetricsConfig {

@@ -25,6 +25,9 @@ import { ProbeService } from './signing/probe.service.js';
 import { SiteService } from './sites/site.service.js';
 import { oauthCallbackRoute } from './tokens/callback.js';
 import { TokenService } from './tokens/token.service.js';
+import { attemptTracer } from './tracing/attempts.js';
+import { startTracing } from './tracing/tracing.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface App {
   config: Config;
@@ -44,6 +47,8 @@ export interface App {
 export interface StartOptions {
   /** Settings for an embedded cluster (tests turn fsync off). */
   embeddedSettings?: Record<string, string>;
+  /** Tests: spans go to this exporter (e.g. the SDK's InMemorySpanExporter) as if an OTLP endpoint were set. */
+  traceExporter?: SpanExporter;
 }
 
 /**
@@ -79,6 +84,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     }
   };
   try {
+    // First, so the spans of everything below have a provider, and last to stop: the dispatcher's
+    // final attempts are exported. Off (undefined) unless an OTLP endpoint is set.
+    const tracing = startTracing({ config: config.tracing, role: config.role, exporter: options.traceExporter });
+    if (tracing) onStop('tracing', () => tracing.stop());
     let embedded: EmbeddedDatabase | undefined;
     if (!config.databaseUrl) {
       embedded = await startEmbeddedPostgres(config.dataDir, { settings: options.embeddedSettings });
@@ -109,6 +118,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // Token requests get their own small pool; the same guard, timeouts and read cap as webhooks.
     const tokenHttp = new OutgoingHttp({
       allowPrivateTargets: config.allowPrivateTargets,
+      proxy: config.proxy,
       connectTimeoutMs: config.dispatch.connectTimeoutMs,
       headersTimeoutMs: config.dispatch.headersTimeoutMs,
       bodyTimeoutMs: config.dispatch.bodyTimeoutMs,
@@ -141,7 +151,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
     }
     if (config.role !== 'api') {
-      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens, metrics });
+      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens, metrics, tracing: tracing ? attemptTracer : undefined });
       metrics.addPool('dispatch', dispatcher.bookkeeping);
       services.dispatcher = dispatcher;
       dispatcher.start();

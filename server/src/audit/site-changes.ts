@@ -17,6 +17,7 @@ export function snapshotSite(site: Site, openSecrets: (site: Site) => Secrets<st
     ['contentType', site.contentType],
     ['performance.maxRps', String(site.maxRps)],
     ['performance.threads', String(site.threads)],
+    ['sendTraceparent', String(site.sendTraceparent)],
   ]);
   const definition = definitionOf(site.auth.method);
   const prefix = `auth.${definition.inputKey}`;

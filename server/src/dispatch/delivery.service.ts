@@ -7,6 +7,7 @@ import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
 import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
+import { currentTraceParent } from '../tracing/tracing.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import {
   DELIVERY_UPDATED,
@@ -128,6 +129,8 @@ export class DeliveryService {
     const missing: FieldError[] = [];
     const inactive: FieldError[] = [];
     const rows: NewDelivery[] = [];
+    // The operation's span (null when tracing is off): each attempt's span becomes its child.
+    const traceParent = currentTraceParent();
     inputs.forEach((input, i) => {
       const e = at(i);
       const before = errors.list.length;
@@ -163,7 +166,7 @@ export class DeliveryService {
       const body = method === 'GET' ? Buffer.alloc(0) : encodeBody(input.payload, site?.content_type ?? 'application/json');
       if (body.length > WEBHOOK_LIMITS.payloadBytes) e.add('payload', `At most ${WEBHOOK_LIMITS.payloadBytes} bytes once encoded`);
       if (errors.list.length === before && site) {
-        rows.push({ id: randomUUID(), siteId: site.id, method, headers, body, idempotencyKey: key });
+        rows.push({ id: randomUUID(), siteId: site.id, method, headers, body, idempotencyKey: key, traceParent });
       }
     });
     if (!errors.empty || missing.length || inactive.length) throw this.inputError(errors.list, missing, inactive);

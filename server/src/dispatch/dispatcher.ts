@@ -13,6 +13,7 @@ import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import { type AccessTokenProvider, TokenUnavailableError } from '../tokens/provider.js';
 import { maskSecrets, secretsOf } from '../signing/mask.js';
+import type { AttemptSpan, AttemptTracer } from '../tracing/attempts.js';
 import { signWebhook } from '../signing/signed-request.js';
 import { DISPATCH_WAKE, publishUpdates } from './delivery.service.js';
 import {
@@ -50,6 +51,8 @@ export interface DispatcherDeps {
   tokens: () => AccessTokenProvider | undefined;
   /** Told of every attempt's outcome, request start and end, and rate-slot wait (metrics/). */
   metrics?: DispatchObserver;
+  /** Starts each attempt's span (tracing/); only when tracing is on. */
+  tracing?: AttemptTracer;
 }
 
 interface SiteContext {
@@ -144,6 +147,7 @@ export class Dispatcher {
     this.bookkeeping.on('error', () => undefined);
     this.http = new OutgoingHttp({
       allowPrivateTargets: deps.config.allowPrivateTargets,
+      proxy: deps.config.proxy,
       connectTimeoutMs: d.connectTimeoutMs,
       headersTimeoutMs: d.headersTimeoutMs,
       bodyTimeoutMs: d.bodyTimeoutMs,
@@ -497,7 +501,8 @@ export class Dispatcher {
       } catch (error) {
         const retryable = error instanceof PrepareError ? error.retryable : false;
         const message = error instanceof PrepareError ? error.message : `could not sign the request: ${(error as Error).message}`;
-        recorded.push(this.record(context, delivery, { kind: 'prepare', retryable, message }, new Date(), null, null, false));
+        const span = this.deps.tracing?.attemptStarted({ traceParent: delivery.traceParent, deliveryId: delivery.id, siteId: run.siteId, attempt: delivery.attemptCount, method: delivery.method, url: context.site.url });
+        recorded.push(this.record(context, delivery, { kind: 'prepare', retryable, message }, new Date(), null, null, false, null, span));
         continue;
       }
       const asked = performance.now();
@@ -534,6 +539,9 @@ export class Dispatcher {
     const { dispatch } = this.deps.config;
     this.inFlight += 1;
     this.deps.metrics?.requestStarted(context.site.id);
+    const span = this.deps.tracing?.attemptStarted({ traceParent: delivery.traceParent, deliveryId: delivery.id, siteId: context.site.id, attempt: delivery.attemptCount, method: request.method, url: request.url });
+    // After signing and left unsigned on purpose (tracing/README.md); a caller's own traceparent stays.
+    if (span && context.site.sendTraceparent && !('traceparent' in request.headers)) Object.assign(request.headers, span.headers());
     const startedAt = new Date();
     try {
       const response = await this.http.send({
@@ -547,13 +555,13 @@ export class Dispatcher {
       const kept = response.body.subarray(0, dispatch.responseExcerptBytes);
       const excerpt = scrub(kept.toString('utf8').replace(/\u0000/g, ''), context, request);
       const truncated = response.truncated || response.body.length > kept.length;
-      return { recorded: this.record(context, delivery, { kind: 'response', status: response.status, retryAfter: response.headers['retry-after'] }, startedAt, response.durationMs, excerpt, truncated, response.status) };
+      return { recorded: this.record(context, delivery, { kind: 'response', status: response.status, retryAfter: response.headers['retry-after'] }, startedAt, response.durationMs, excerpt, truncated, response.status, span) };
     } catch (error) {
       if (error instanceof OutgoingError) {
         const message = error.kind === 'aborted' && this.stopping ? 'aborted: the dispatcher shut down before the receiver answered' : error.message;
-        return { recorded: this.record(context, delivery, { kind: 'network', errorKind: error.kind, message }, startedAt, error.durationMs, null, false) };
+        return { recorded: this.record(context, delivery, { kind: 'network', errorKind: error.kind, message }, startedAt, error.durationMs, null, false, null, span) };
       }
-      return { recorded: this.record(context, delivery, { kind: 'network', errorKind: 'network', message: `request failed: ${(error as Error).message}` }, startedAt, null, null, false) };
+      return { recorded: this.record(context, delivery, { kind: 'network', errorKind: 'network', message: `request failed: ${(error as Error).message}` }, startedAt, null, null, false, null, span) };
     } finally {
       this.inFlight -= 1;
       this.deps.metrics?.requestEnded(context.site.id);
@@ -570,6 +578,7 @@ export class Dispatcher {
     excerpt: string | null,
     truncated: boolean,
     statusCode: number | null = null,
+    span?: AttemptSpan,
   ): Promise<void> {
     const now = Date.now();
     const decision = decide(
@@ -584,6 +593,7 @@ export class Dispatcher {
       this.deps.config.dispatch,
     );
     this.deps.metrics?.attemptFinished(context.site.id, decision.outcome, result, durationMs);
+    span?.end(decision.outcome, statusCode, result);
     const outcome: AttemptOutcome = {
       id: delivery.id,
       attemptNumber: delivery.attemptCount,

@@ -68,6 +68,8 @@ export interface NewDelivery {
   headers: Array<[string, string]>;
   body: Buffer;
   idempotencyKey: string | null;
+  /** The accepting operation's W3C traceparent (tracing/); null or left out when tracing is off. */
+  traceParent?: string | null;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Prom
   let at = 1;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    records[i] = { id: r.id, site_id: r.siteId, method: r.method, headers: r.headers, off: at, len: r.body.length, key: r.idempotencyKey };
+    records[i] = { id: r.id, site_id: r.siteId, method: r.method, headers: r.headers, off: at, len: r.body.length, key: r.idempotencyKey, tp: r.traceParent ?? undefined };
     sites.add(r.siteId);
     at += r.body.length;
   }
@@ -91,9 +93,9 @@ export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Prom
     `WITH gates AS (
        INSERT INTO dispatch_gate (site_id) SELECT s FROM unnest($2::uuid[]) AS s ON CONFLICT DO NOTHING
      ), ins AS (
-       INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key)
-       SELECT u.id, u.site_id, 'PENDING', u.method, u.headers, substring($3::bytea FROM u.off FOR u.len), u.key
-         FROM json_to_recordset($1::json) AS u(id uuid, site_id uuid, method text, headers jsonb, off int, len int, key text)
+       INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key, trace_parent)
+       SELECT u.id, u.site_id, 'PENDING', u.method, u.headers, substring($3::bytea FROM u.off FOR u.len), u.key, u.tp
+         FROM json_to_recordset($1::json) AS u(id uuid, site_id uuid, method text, headers jsonb, off int, len int, key text, tp text)
        ON CONFLICT (site_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id, site_id
      ), wake AS (
@@ -225,6 +227,8 @@ export interface ClaimedDelivery {
   forceTokenRefresh: boolean;
   tokenRefreshed: boolean;
   lane: number;
+  /** The W3C traceparent stored when it was accepted (tracing/), or null. */
+  traceParent: string | null;
 }
 
 export type ClaimResult =
@@ -370,6 +374,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       lane: number;
       ord: string;
       slots: number;
+      trace_parent: string | null;
     }>(
       `WITH due AS (
          SELECT id FROM delivery
@@ -385,7 +390,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
                 attempt_count = d.attempt_count + 1, updated_at = $3::timestamptz
            FROM numbered n
           WHERE d.id = n.id
-          RETURNING d.id, d.site_id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord
+          RETURNING d.id, d.site_id, d.method, d.headers, d.body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord, d.trace_parent
        ), slots AS (
          SELECT least($7::int, (SELECT count(*) FROM due)::int + $8::int) AS n
        ), gate AS (
@@ -414,6 +419,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
         forceTokenRefresh: r.force_token_refresh,
         tokenRefreshed: r.token_refreshed,
         lane: r.lane,
+        traceParent: r.trace_parent,
       }));
     const slotOffsetsMs = Array.from({ length: slotCount }, (_, i) => startOffset + i * interval);
     return { kind: 'claimed', deliveries, slotOffsetsMs, databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: interval };

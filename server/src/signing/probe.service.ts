@@ -48,6 +48,7 @@ export class ProbeService {
     const d = deps.config.dispatch;
     this.http = new OutgoingHttp({
       allowPrivateTargets: deps.config.allowPrivateTargets,
+      proxy: deps.config.proxy,
       connectTimeoutMs: d.connectTimeoutMs,
       headersTimeoutMs: d.headersTimeoutMs,
       bodyTimeoutMs: d.bodyTimeoutMs,

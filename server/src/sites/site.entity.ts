@@ -72,6 +72,13 @@ export class Site {
   @Property({ type: 'integer' })
   threads!: number;
 
+  @Property({ type: 'boolean', default: false })
+  @Field(() => Boolean, {
+    description:
+      'Send a W3C traceparent header naming the delivery attempt, so the receiver can continue the trace. Only while tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); not covered by the signature.',
+  })
+  sendTraceparent!: boolean;
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   @Field(() => GraphQLDateTime)
   createdAt!: Date;

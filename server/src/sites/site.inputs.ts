@@ -15,6 +15,7 @@ export class SiteInput {
   @Field(() => String) url!: string;
   @Field(() => String, { nullable: true, description: 'Default application/json.' }) contentType?: string | null;
   @Field(() => PerformanceInput, { nullable: true }) performance?: PerformanceInput | null;
+  @Field(() => Boolean, { nullable: true, description: 'Send a W3C traceparent header to the receiver (while tracing is on). Default false.' }) sendTraceparent?: boolean | null;
   @Field(() => AuthConfigInput) auth!: AuthConfigInput;
 }
 
@@ -27,6 +28,7 @@ export class SiteUpdateInput {
   @Field(() => String, { nullable: true }) url?: string | null;
   @Field(() => String, { nullable: true }) contentType?: string | null;
   @Field(() => PerformanceInput, { nullable: true }) performance?: PerformanceInput | null;
+  @Field(() => Boolean, { nullable: true }) sendTraceparent?: boolean | null;
   @Field(() => AuthConfigInput, { nullable: true }) auth?: AuthConfigInput | null;
 }
 

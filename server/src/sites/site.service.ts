@@ -180,6 +180,8 @@ export class SiteService {
     if (!isMediaType(contentType)) errors.add('contentType', 'Must be a media type such as application/json or text/plain; charset=utf-8');
 
     const performance = this.parsePerformance(input.performance, isCreate ? undefined : site, errors);
+    // Omitted or null: off for a new site, kept for an update (like the other optional fields).
+    const sendTraceparent = input.sendTraceparent ?? (isCreate ? false : site.sendTraceparent);
 
     let auth: AuthConfig | undefined = existing;
     if (isCreate || input.auth) {
@@ -192,7 +194,7 @@ export class SiteService {
     }
     if (!errors.empty) throw badInput(errors.list);
 
-    Object.assign(site, { name, nameKey: name.toLowerCase(), url, contentType, ...performance });
+    Object.assign(site, { name, nameKey: name.toLowerCase(), url, contentType, ...performance, sendTraceparent });
     site.auth = auth!;
     site.authMethod = auth!.method;
   }

@@ -184,6 +184,8 @@ export type SiteInput = {
   contentType?: string | null | undefined;
   name: string;
   performance?: PerformanceInput | null | undefined;
+  /** Send a W3C traceparent header to the receiver (while tracing is on). Default false. */
+  sendTraceparent?: boolean | null | undefined;
   url: string;
 };
 
@@ -199,6 +201,7 @@ export type SiteUpdateInput = {
   contentType?: string | null | undefined;
   name?: string | null | undefined;
   performance?: PerformanceInput | null | undefined;
+  sendTraceparent?: boolean | null | undefined;
   url?: string | null | undefined;
 };
 

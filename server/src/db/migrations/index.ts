@@ -5,6 +5,7 @@ import { Migration0003Deliveries } from './Migration0003Deliveries.js';
 import { Migration0004LeanerDeliveryWrites } from './Migration0004LeanerDeliveryWrites.js';
 import { Migration0005AttemptCascadeByIndex } from './Migration0005AttemptCascadeByIndex.js';
 import { Migration0006AuditEvents } from './Migration0006AuditEvents.js';
+import { Migration0007TraceParent } from './Migration0007TraceParent.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0004LeanerDeliveryWrites', class: Migration0004LeanerDeliveryWrites },
   { name: 'Migration0005AttemptCascadeByIndex', class: Migration0005AttemptCascadeByIndex },
   { name: 'Migration0006AuditEvents', class: Migration0006AuditEvents },
+  { name: 'Migration0007TraceParent', class: Migration0007TraceParent },
 ];
