@@ -22,6 +22,7 @@ import { securityHeaders } from './security-headers.js';
 import { addLogContext } from '../log.js';
 import { requestScope } from '../logging/request-scope.js';
 import type { Services } from '../services.js';
+import { graphqlTracingPlugin, traceGraphqlRequests } from '../tracing/graphql.js';
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
 
@@ -125,6 +126,7 @@ export async function startHttpServer(options: {
     stopOnTerminationSignals: false,
     plugins: [
       stopWhenClientGone(),
+      graphqlTracingPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
@@ -140,6 +142,8 @@ export async function startHttpServer(options: {
   // lookup, usually cached), and only then is the body read — never more than the limit of it.
   app.use(
     '/graphql',
+    // A span per operation when tracing is on, around the rest, continuing the caller's traceparent.
+    traceGraphqlRequests(),
     declaredBodyLimit(MAX_BODY_BYTES, failures),
     requireJsonBody(failures),
     async (req, res, next) => {

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import type { TokenRequestContentType } from '../auth/common.js';
 import { ClientAuthentication } from '../auth/oauth2-shared.js';
 import { OutgoingError, type OutgoingHttp } from '../net/outgoing.js';
+import { startTokenSpan } from '../tracing/token-requests.js';
 
 /**
  * Token endpoint requests for every grant this service makes, and the reading of their answers.
@@ -43,7 +44,9 @@ export interface TokenResponse {
 
 /**
  * A token request that did not produce a token. `message` is what people see (FAILED state,
- * history); `providerError` is the RFC 6749 §5.2 code when the provider sent one.
+ * history), with the provider's words; `providerError` is the RFC 6749 §5.2 code when the provider
+ * sent one of them, `other` when it sent anything else — so what goes into logs and spans is one of
+ * seven words, never text a provider chose.
  */
 export class TokenRequestError extends Error {
   constructor(
@@ -73,6 +76,15 @@ function printable(text: string, max = 300): string {
  * RFC 6749 §5.2 answers about the client, its credentials or its grant: asking again as is gets
  * the same answer, so they wait for a person (new credentials, Connect again, a site edit).
  */
+/** RFC 6749 §5.2: the error codes a token endpoint answers with. */
+export const TOKEN_ENDPOINT_ERRORS: ReadonlySet<string> = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']);
+
+/** The provider's `error` as one of RFC 6749 §5.2's codes, or `other`. */
+export function providerErrorCode(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  return TOKEN_ENDPOINT_ERRORS.has(code) ? code : 'other';
+}
+
 const PERSON_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'access_denied']);
 
 /**
@@ -87,7 +99,28 @@ function needsPerson(status: number, code: string | undefined): boolean {
   return status === 401 || status === 403;
 }
 
-export async function requestToken(http: OutgoingHttp, request: TokenRequest): Promise<TokenResponse> {
+/**
+ * Sends one token request and reads its answer; inside a span when tracing is on (tracing/:
+ * grant, site, endpoint without query, status, outcome — no parameter, header or answer).
+ */
+export async function requestToken(http: OutgoingHttp, request: TokenRequest, options: { siteId?: string } = {}): Promise<TokenResponse> {
+  const span = startTokenSpan({ tokenUrl: request.tokenUrl, grantType: request.grantType, siteId: options.siteId });
+  if (!span) return exchange(http, request);
+  try {
+    const response = await exchange(http, request);
+    span.succeeded(response.httpStatus);
+    return response;
+  } catch (error) {
+    if (error instanceof TokenRequestError) {
+      const { httpStatus, providerError } = error;
+      const errorType = providerError ?? (httpStatus === undefined ? 'unreachable' : httpStatus >= 200 && httpStatus < 300 ? 'invalid_response' : String(httpStatus));
+      span.failed({ httpStatus, providerError, errorType });
+    } else span.failed({ httpStatus: undefined, providerError: undefined, errorType: 'internal' });
+    throw error;
+  }
+}
+
+async function exchange(http: OutgoingHttp, request: TokenRequest): Promise<TokenResponse> {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.params)) if (value !== undefined && value !== '') params[key] = value;
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': request.contentType };
@@ -128,7 +161,7 @@ export async function requestToken(http: OutgoingHttp, request: TokenRequest): P
     const message = code
       ? `The token endpoint refused the request: ${code}${description ? ` (${description})` : ''} [HTTP ${status}]`
       : `The token endpoint answered HTTP ${status}${object ? '' : ' without a JSON error'}`;
-    throw new TokenRequestError(message, code, status, needsPerson(status, code));
+    throw new TokenRequestError(message, providerErrorCode(code), status, needsPerson(status, code));
   }
   if (!object) {
     const type = response.headers['content-type'] ?? 'no content type';
@@ -136,7 +169,7 @@ export async function requestToken(http: OutgoingHttp, request: TokenRequest): P
   }
   if (typeof object.error === 'string') {
     const code = printable(object.error, 80);
-    throw new TokenRequestError(`The token endpoint refused the request: ${code}`, code, status, needsPerson(status, code));
+    throw new TokenRequestError(`The token endpoint refused the request: ${code}`, providerErrorCode(code), status, needsPerson(status, code));
   }
   if (typeof object.access_token !== 'string' || object.access_token === '') {
     throw new TokenRequestError('The token response has no access_token', undefined, status, false);
