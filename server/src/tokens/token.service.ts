@@ -438,7 +438,7 @@ export class TokenService implements AccessTokenProvider {
     const startedAt = new Date();
     let response: TokenResponse;
     try {
-      response = await requestToken(this.deps.http, request);
+      response = await requestToken(this.deps.http, request, { siteId: site.id });
       this.deps.metrics?.tokenRequested(site.id, request.grantType, true);
     } catch (error) {
       this.deps.metrics?.tokenRequested(site.id, request.grantType, false);
