@@ -7,7 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.js';
 import { freePort } from '../src/db/embedded.js';
-import { type App, startApp } from '../src/main.js';
+import { type App, type StartOptions, startApp } from '../src/main.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const TEST_MASTER_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
@@ -56,11 +56,11 @@ export interface GqlResult<T> {
 }
 
 /** The whole server on a fresh database (or the given one), API on a free port of 127.0.0.1. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
   const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase());
   // A real port up front, so PUBLIC_URL (redirect URLs, OAuth callbacks) names where the server is.
   const port = overrides.PORT ?? String(await freePort());
-  const app = await startApp(testConfig({ DATABASE_URL: databaseUrl, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides }));
+  const app = await startApp(testConfig({ DATABASE_URL: databaseUrl, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides }), options);
   const url = app.url!;
   return Object.assign(app, {
     url,

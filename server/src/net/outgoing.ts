@@ -1,7 +1,8 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, Pool, ProxyAgent, errors as undiciErrors } from 'undici';
+import { NO_PROXY_SETTINGS, type ProxyEndpoint, type ProxySettings, proxyFor } from './proxy.js';
 
 /**
  * Every request this service sends — webhooks, probes, token requests — goes through here:
@@ -10,6 +11,18 @@ import { Agent, errors as undiciErrors } from 'undici';
  * metadata targets. The address check runs inside the connection's own DNS lookup, on the
  * addresses it then connects to, so a name cannot resolve to a public address for a check and a
  * private one for the connection.
+ *
+ * Through a forward proxy (HTTP_PROXY / HTTPS_PROXY, see proxy.ts) the proxy resolves the target,
+ * so with the guard on the name is resolved and checked here before anything is sent:
+ * - http:// targets are then tunnelled (CONNECT) to the checked address itself, the Host header
+ *   still naming the site, so the proxy cannot resolve the name again to somewhere else (DNS
+ *   rebinding, or a proxy whose DNS sees internal names);
+ * - https:// targets are tunnelled to the name and the proxy resolves it again. A name that
+ *   answers a public address here and a private one to the proxy still gets nothing: TLS is
+ *   verified against the site's name, which no internal server holds a certificate for, so the
+ *   handshake fails before a header or body is sent. (Pinning the address would also break proxies
+ *   that allow destinations by name.)
+ * The proxy's own address is the operator's choice and is never checked.
  */
 
 const BLOCKED = new net.BlockList();
@@ -85,6 +98,10 @@ function guardedLookup(hostname: string, options: dns.LookupOptions, callback: L
 
 export interface OutgoingOptions {
   allowPrivateTargets: boolean;
+  /** Forward proxies by target scheme, and NO_PROXY; unset: every request goes out directly. */
+  proxy?: ProxySettings;
+  /** Certificate authorities trusted for receivers instead of Node's bundle (tests' self-signed receivers). */
+  ca?: string[];
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -126,23 +143,47 @@ export class OutgoingError extends Error {
   }
 }
 
-function classify(error: unknown): { kind: OutgoingErrorKind; message: string } {
+/** The connect-time lookup of a proxied target took longer than the connect timeout. */
+class LookupTimeoutError extends Error {}
+
+/** A proxy answered an absolute-form request with 407: its answer, not the receiver's. */
+class ProxyAuthenticationError extends Error {}
+
+/**
+ * What went wrong, for retry decisions and for people. `proxy` (host:port, never credentials) is
+ * set when the request went through one: we then only ever connect to the proxy, so a refused or
+ * unresolvable connection is the proxy's, and the proxy refusing the tunnel is a network failure
+ * (retried), not an abort.
+ */
+function classify(error: unknown, proxy: string | undefined): { kind: OutgoingErrorKind; message: string } {
   let current = error as (Error & { code?: string; cause?: unknown }) | undefined;
+  const via = proxy ? ` (through the proxy ${proxy})` : '';
   // undici wraps the connector's error; the guard's error may sit one level down.
   for (let depth = 0; current && depth < 4; depth++) {
     if (current instanceof BlockedTargetError) return { kind: 'blocked', message: current.message };
+    if (current instanceof LookupTimeoutError) return { kind: 'timeout', message: 'timed out resolving the host' };
+    if (proxy) {
+      const tunnel = /^Proxy response \((\d+)\) !== 200/.exec(current.message ?? '');
+      const status = tunnel ? Number(tunnel[1]) : current instanceof ProxyAuthenticationError || current.message === 'Proxy Authentication Required (407)' ? 407 : undefined;
+      if (status === 407) return { kind: 'network', message: `the proxy ${proxy} refused our credentials (HTTP 407 Proxy Authentication Required)` };
+      if (status !== undefined) return { kind: 'network', message: `the proxy ${proxy} refused the connection to the receiver (HTTP ${status})` };
+      if (current.code === 'ECONNREFUSED') return { kind: 'connect', message: `could not connect to the proxy ${proxy}: connection refused` };
+      if (current.code === 'ENOTFOUND' || current.code === 'EAI_AGAIN') return { kind: 'dns', message: `could not resolve the proxy ${proxy} (${current.code})` };
+      if (current.code === 'UND_ERR_PRX_TLS') return { kind: 'tls', message: `TLS error with the proxy ${proxy}` };
+    }
     if (current.code === 'ENOTFOUND' || current.code === 'EAI_AGAIN') return { kind: 'dns', message: `could not resolve the host (${current.code})` };
-    if (current instanceof undiciErrors.ConnectTimeoutError) return { kind: 'timeout', message: 'connect timed out' };
-    if (current instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: 'timed out waiting for response headers' };
-    if (current instanceof undiciErrors.BodyTimeoutError) return { kind: 'timeout', message: 'timed out reading the response body' };
+    if (current instanceof undiciErrors.ConnectTimeoutError) return { kind: 'timeout', message: `connect timed out${via}` };
+    if (current instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: `timed out waiting for response headers${via}` };
+    if (current instanceof undiciErrors.BodyTimeoutError) return { kind: 'timeout', message: `timed out reading the response body${via}` };
     if (current instanceof undiciErrors.RequestAbortedError || current.name === 'AbortError') return { kind: 'aborted', message: 'request aborted' };
     if (current.code === 'ECONNREFUSED') return { kind: 'connect', message: 'connection refused' };
-    if (current.code === 'ECONNRESET' || current.code === 'UND_ERR_SOCKET') return { kind: 'network', message: 'connection reset by the receiver' };
-    if (current.code?.startsWith('ERR_TLS') || current.code?.includes('CERT')) return { kind: 'tls', message: `TLS error (${current.code})` };
+    if (current.code === 'ECONNRESET' || current.code === 'UND_ERR_SOCKET') return { kind: 'network', message: proxy ? `connection reset${via}` : 'connection reset by the receiver' };
+    if (current.code?.startsWith('ERR_TLS') || current.code?.includes('CERT')) return { kind: 'tls', message: `TLS error (${current.code})${via}` };
     current = current.cause as typeof current;
   }
   const base = error as Error & { code?: string };
-  return { kind: 'network', message: base?.code ? `network error (${base.code})` : `network error: ${base?.message ?? String(error)}` };
+  // undici's own messages never hold the proxy URL; its code alone is shown when there is one.
+  return { kind: 'network', message: base?.code ? `network error (${base.code})${via}` : `network error${via}: ${base?.message ?? String(error)}` };
 }
 
 /** Response headers as one string each, names lower-case, repeated ones joined with ", ". */
@@ -161,11 +202,38 @@ function joinHeaders(raw: Buffer[]): Record<string, string> {
 interface Target {
   origin: string;
   path: string;
+  /** The direct agent, or the proxy agent for the target's scheme. */
+  dispatcher: Dispatcher;
+  /** host:port of the proxy it goes through (for messages). */
+  proxy: string | undefined;
+  /** Through a proxy with the guard on: the name resolved and checked here before sending. */
+  checkHost: string | undefined;
+  /** http:// through a proxy with the guard on: sent to the checked address on this port, with this Host header. */
+  pinned: { port: string; host: string } | undefined;
 }
 
-function failure(error: unknown, started: number): OutgoingError {
-  const { kind, message } = classify(error);
+function failure(error: unknown, started: number, proxy?: string): OutgoingError {
+  const { kind, message } = classify(error, proxy);
   return new OutgoingError(kind, message, performance.now() - started);
+}
+
+/** How long a proxied target's checked address is used before it is resolved again. */
+const CHECKED_ADDRESS_TTL_MS = 30_000;
+
+/** Resolves a name and refuses it if any address is private (as the direct path's guardedLookup does); IPv4 first, as most proxies reach it. */
+function resolveChecked(hostname: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new LookupTimeoutError()), timeoutMs);
+    dns.lookup(hostname, { all: true }, (error, addresses) => {
+      clearTimeout(timer);
+      if (error) return reject(error);
+      const blocked = addresses.find((a) => isBlockedAddress(a.address));
+      if (blocked) return reject(new BlockedTargetError(hostname, blocked.address));
+      const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
+      if (!chosen) return reject(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }));
+      resolve(chosen.address);
+    });
+  });
 }
 
 /**
@@ -189,12 +257,24 @@ class ResponseHandler {
     private readonly inFlight: Set<ResponseHandler>,
     private readonly resolve: (response: OutgoingResponse) => void,
     private readonly reject: (error: Error) => void,
+    private readonly proxy: string | undefined,
   ) {
     if (signal) {
-      this.onAbortSignal = () => this.abortRequest?.(new undiciErrors.RequestAbortedError());
+      // Before undici connected (a proxied target still being resolved, say) it settles at once.
+      this.onAbortSignal = () => this.abort();
       signal.addEventListener('abort', this.onAbortSignal, { once: true });
     }
     inFlight.add(this);
+  }
+
+  /** Settled already (aborted while its target was being resolved, say). */
+  get finished(): boolean {
+    return this.settled;
+  }
+
+  /** Settles with an error already classified (a proxied target's own lookup). */
+  failWith(error: OutgoingError): void {
+    if (this.settle()) this.reject(error);
   }
 
   abort(): void {
@@ -209,6 +289,12 @@ class ResponseHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode === 407 && this.proxy) {
+      // The proxy wants other credentials (sent in absolute form, its answer comes in the response's place).
+      this.onError(new ProxyAuthenticationError());
+      this.abortRequest?.(new undiciErrors.RequestAbortedError());
+      return false;
+    }
     this.status = statusCode;
     this.headers = joinHeaders(rawHeaders);
     return true;
@@ -233,7 +319,7 @@ class ResponseHandler {
   }
 
   onError(error: Error): void {
-    if (this.settle()) this.reject(failure(error, this.started));
+    if (this.settle()) this.reject(failure(error, this.started, this.proxy));
   }
 
   private done(truncated: boolean): void {
@@ -253,19 +339,61 @@ class ResponseHandler {
 }
 
 export class OutgoingHttp {
+  /** Requests that go out directly. */
   readonly agent: Agent;
+  /** One agent per proxy URL (HTTP_PROXY and HTTPS_PROXY may name the same one). */
+  private readonly proxyAgents = new Map<string, ProxyAgent>();
+  private readonly proxy: ProxySettings;
   private readonly targets = new Map<string, Target>();
   private readonly inFlight = new Set<ResponseHandler>();
+  /** Proxied targets' checked addresses (and lookups under way, shared by the requests waiting on them). */
+  private readonly checkedHosts = new Map<string, { until: number; address: Promise<string> }>();
 
   constructor(private readonly options: OutgoingOptions) {
+    this.proxy = options.proxy ?? NO_PROXY_SETTINGS;
+    const tls = options.ca ? { ca: options.ca } : {};
     this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 128,
-      keepAliveTimeout: 30_000,
+      ...this.poolOptions(),
       connectTimeout: options.connectTimeoutMs,
-      headersTimeout: options.headersTimeoutMs,
-      bodyTimeout: options.bodyTimeoutMs,
-      connect: options.allowPrivateTargets ? { timeout: options.connectTimeoutMs } : { timeout: options.connectTimeoutMs, lookup: guardedLookup as never },
+      connect: options.allowPrivateTargets ? { timeout: options.connectTimeoutMs, ...tls } : { timeout: options.connectTimeoutMs, lookup: guardedLookup as never, ...tls },
     });
+  }
+
+  /** Keep-alive pooling and timeouts: the same for every pool, direct or through a proxy. */
+  private poolOptions() {
+    return {
+      connections: this.options.connectionsPerOrigin ?? 128,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.options.headersTimeoutMs,
+      bodyTimeout: this.options.bodyTimeoutMs,
+    };
+  }
+
+  /**
+   * undici's ProxyAgent for one proxy: a pool per target origin with the direct pools' settings,
+   * the connect timeout on the connection to the proxy, on its CONNECT answer and on the TLS
+   * handshake through the tunnel. http:// targets are sent in absolute form (GET http://host/…),
+   * which every proxy accepts, unless the guard is on: they are then tunnelled to the checked
+   * address (see the top of this file).
+   */
+  private proxyAgent(proxy: ProxyEndpoint): ProxyAgent {
+    const known = this.proxyAgents.get(proxy.url);
+    if (known) return known;
+    const { connectTimeoutMs } = this.options;
+    const pool = this.poolOptions();
+    const agent = new ProxyAgent({
+      uri: proxy.url,
+      ...pool,
+      proxyTunnel: !this.options.allowPrivateTargets,
+      proxyTls: { timeout: connectTimeoutMs },
+      requestTls: { timeout: connectTimeoutMs, ...(this.options.ca ? { ca: this.options.ca } : {}) },
+      // Target pools, and (absolute form) the pool to the proxy that carries them.
+      factory: (origin: string | URL, options: object) => new Pool(origin, { ...pool, ...options }),
+      // The CONNECT requests: their answer includes the proxy's own connect to the target.
+      clientFactory: (origin: string | URL, options: object) => new Pool(origin, { ...options, headersTimeout: connectTimeoutMs }),
+    } as ProxyAgent.Options);
+    this.proxyAgents.set(proxy.url, agent);
+    return agent;
   }
 
   /** Refuses an IP-literal target before connecting (no DNS lookup runs for those). */
@@ -290,22 +418,70 @@ export class OutgoingHttp {
     const signal = init.signal;
     if (signal?.aborted) return Promise.reject(failure(new undiciErrors.RequestAbortedError(), started));
     return new Promise<OutgoingResponse>((resolve, reject) => {
-      const handler = new ResponseHandler(started, init.maxResponseBytes ?? this.options.maxResponseBytes, signal, this.inFlight, resolve, reject);
-      try {
-        this.agent.dispatch({ origin: target.origin, path: target.path, method: init.method as never, headers: init.headers, body: init.body }, handler as never);
-      } catch (error) {
-        handler.onError(error as Error);
+      const handler = new ResponseHandler(started, init.maxResponseBytes ?? this.options.maxResponseBytes, signal, this.inFlight, resolve, reject, target.proxy);
+      if (target.checkHost === undefined) {
+        this.dispatch(target, target.origin, init.headers, init, handler);
+        return;
       }
+      this.checkedAddress(target.checkHost).then(
+        (address) => {
+          // Aborted (its signal, abortAll) while the name was being resolved: nothing is sent.
+          if (handler.finished) return;
+          if (signal?.aborted) return handler.abort();
+          if (!target.pinned) return this.dispatch(target, target.origin, init.headers, init, handler);
+          const ip = net.isIPv6(address) ? `[${address}]` : address;
+          this.dispatch(target, `http://${ip}:${target.pinned.port}`, { ...init.headers, host: target.pinned.host }, init, handler);
+        },
+        (error) => handler.failWith(failure(error, started)),
+      );
     });
   }
 
-  /** A URL's origin and path, checked against the private-address rule; the last few are kept (webhooks go to few URLs, many times). */
+  private dispatch(target: Target, origin: string, headers: Record<string, string>, init: OutgoingRequestInit, handler: ResponseHandler): void {
+    try {
+      target.dispatcher.dispatch({ origin, path: target.path, method: init.method as never, headers, body: init.body }, handler as never);
+    } catch (error) {
+      handler.onError(error as Error);
+    }
+  }
+
+  /**
+   * A proxied target's address, resolved and checked here (the proxy resolves it for itself). A
+   * checked answer is kept a short while: a webhook burst to one site costs one lookup, and
+   * pinned requests go to the very address checked, so keeping it cannot let a private one in.
+   */
+  private checkedAddress(hostname: string): Promise<string> {
+    const now = performance.now();
+    const known = this.checkedHosts.get(hostname);
+    if (known && known.until > now) return known.address;
+    const address = resolveChecked(hostname, this.options.connectTimeoutMs);
+    const entry = { until: now + CHECKED_ADDRESS_TTL_MS, address };
+    if (this.checkedHosts.size >= 1000) this.checkedHosts.delete(this.checkedHosts.keys().next().value!);
+    this.checkedHosts.set(hostname, entry);
+    // A failed lookup is not kept: the next request asks again.
+    address.catch(() => {
+      if (this.checkedHosts.get(hostname) === entry) this.checkedHosts.delete(hostname);
+    });
+    return address;
+  }
+
+  /** A URL's origin, path and route, checked against the private-address rule; the last few are kept (webhooks go to few URLs, many times). */
   private targetOf(url: string): Target {
     const known = this.targets.get(url);
     if (known) return known;
     const parsed = new URL(url);
     this.checkTargetUrl(parsed);
-    const target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    const proxy = proxyFor(this.proxy, parsed);
+    let target: Target;
+    if (!proxy) {
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search, dispatcher: this.agent, proxy: undefined, checkHost: undefined, pinned: undefined };
+    } else {
+      const host = parsed.hostname.replace(/^\[|\]$/g, '');
+      // IP literals were checked above; names are resolved and checked per request (cached).
+      const checkHost = this.options.allowPrivateTargets || net.isIP(host) ? undefined : host;
+      const pinned = checkHost && parsed.protocol === 'http:' ? { port: parsed.port || '80', host: parsed.host } : undefined;
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search, dispatcher: this.proxyAgent(proxy), proxy: proxy.display, checkHost, pinned };
+    }
     if (this.targets.size >= 1000) this.targets.delete(this.targets.keys().next().value!);
     this.targets.set(url, target);
     return target;
@@ -323,6 +499,6 @@ export class OutgoingHttp {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), ...[...this.proxyAgents.values()].map((agent) => agent.close())]);
   }
 }
