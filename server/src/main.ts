@@ -126,6 +126,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       connectionsPerOrigin: 8,
     });
     onStop('token HTTP client', () => tokenHttp.close());
+    const { proxy } = config;
+    if (proxy.http || proxy.https) {
+      // By host:port only: a proxy URL may hold credentials.
+      const noProxy = proxy.noProxy === '*' ? '*' : proxy.noProxy.map((e) => (e.port ? `${e.hostname}:${e.port}` : e.hostname)).join(',');
+      log.info('outgoing requests go through a forward proxy', { httpProxy: proxy.http?.display, httpsProxy: proxy.https?.display, noProxy });
+    }
     const metrics = new Metrics({ pool: db.pool, maxSites: config.metrics.maxSites });
     const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens, metrics });
     const deliveries = new DeliveryService(db.pool, pubsub, (siteId) => metrics.deliveriesAccepted(siteId));

@@ -126,6 +126,9 @@ describe('the server behind a forward proxy', () => {
     const text = logged.join('');
     // The capture works: the debug lines of the attempts above are in it.
     expect(text).toContain('"level":"debug"');
+    // The start says which proxy is used, by host:port.
+    const started = text.split('\n').find((line) => line.includes('outgoing requests go through a forward proxy'));
+    expect(JSON.parse(started!)).toMatchObject({ level: 'info', httpProxy: `127.0.0.1:${proxyPort}`, httpsProxy: `127.0.0.1:${proxyPort}`, noProxy: '' });
     for (const secret of [PROXY_PASSWORD, encodeURIComponent(PROXY_PASSWORD), basic.slice(6), `${PROXY_USER}:`]) expect(text).not.toContain(secret);
   });
 });
