@@ -38,6 +38,7 @@ const savedBasic: SiteFieldsFragment = {
   updatedAt: '2026-11-30T00:00:00Z',
   token: null,
   performance: { maxRps: 2.5, threads: 3 },
+  sendTraceparent: false,
   auth: { __typename: 'BasicAuth', username: 'alice', passwordSet: true },
 };
 

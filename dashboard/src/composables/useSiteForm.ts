@@ -27,7 +27,7 @@ export function useSiteForm(options: SiteFormOptions = {}) {
   const saved = computed(() => unref(options.site) ?? null);
   const isEdit = computed(() => saved.value !== null);
 
-  const base = reactive<BaseValues>({ name: '', url: '', contentType: 'application/json', maxRps: String(MAX_RPS.default), threads: String(THREADS.default) });
+  const base = reactive<BaseValues>({ name: '', url: '', contentType: 'application/json', maxRps: String(MAX_RPS.default), threads: String(THREADS.default), sendTraceparent: false });
   const errors = ref<Record<string, string>>({});
   /** Server errors whose path has no field on screen: shown above the form rather than lost. */
   const otherErrors = ref<FieldError[]>([]);
@@ -37,14 +37,14 @@ export function useSiteForm(options: SiteFormOptions = {}) {
   // was loaded (or, for a new site, the empty form); any secret typed is a change (blank means
   // "keep the stored one").
   const { dirty, markClean } = useDirtyTracking(() =>
-    JSON.stringify([base.name.trim(), base.url.trim(), base.contentType.trim(), comparableNumber(base.maxRps), comparableNumber(base.threads), a.comparable()]),
+    JSON.stringify([base.name.trim(), base.url.trim(), base.contentType.trim(), comparableNumber(base.maxRps), comparableNumber(base.threads), Boolean(base.sendTraceparent), a.comparable()]),
   );
 
   /** What load() reads of a site: the form's fields, not its status or token. */
   function contentOf(site: SiteFieldsFragment | null): string {
     if (!site) return '';
-    const { name, url, contentType, performance, authMethod, auth: config } = site;
-    return JSON.stringify([name, url, contentType, performance, authMethod, config]);
+    const { name, url, contentType, performance, sendTraceparent, authMethod, auth: config } = site;
+    return JSON.stringify([name, url, contentType, performance, sendTraceparent, authMethod, config]);
   }
   let loadedContent = '';
 
@@ -59,6 +59,7 @@ export function useSiteForm(options: SiteFormOptions = {}) {
         contentType: site.contentType,
         maxRps: String(site.performance.maxRps),
         threads: String(site.performance.threads),
+        sendTraceparent: site.sendTraceparent,
       });
       a.load(site);
     }

@@ -20,6 +20,7 @@ export const SiteFieldsFragment = graphql(`
       maxRps
       threads
     }
+    sendTraceparent
     auth {
       __typename
       ... on BasicAuth {

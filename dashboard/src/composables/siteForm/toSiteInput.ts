@@ -10,6 +10,8 @@ export interface BaseValues {
   contentType: string;
   maxRps: string;
   threads: string;
+  /** Send a W3C traceparent to the receiver (server tracing/). */
+  sendTraceparent?: boolean;
 }
 
 /** The chosen method's part of the form. */
@@ -55,6 +57,8 @@ export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create' | 
     url: base.url.trim(),
     contentType: base.contentType.trim() || (forUpdate ? '' : undefined),
     performance: { maxRps: parseNumber(base.maxRps), threads: parseNumber(base.threads) },
+    // A new site leaves it out unless ticked (the server's default is off); an update says what the box says.
+    sendTraceparent: forUpdate ? Boolean(base.sendTraceparent) : base.sendTraceparent || undefined,
     auth: { [auth.inputKey]: toAuthMember(auth, forUpdate) },
   } as SiteInput | SiteUpdateInput;
 }
