@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { selfSignedCertificate } from '../../test/certs.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -213,6 +213,27 @@ describe('outgoing requests through a forward proxy', () => {
     expect(lookups).toEqual(['hooks.proxy-test.example']);
   });
 
+  it('with the guard on, a request aborted while its target is being resolved is never sent', async () => {
+    const http = client({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }, { allowPrivateTargets: false });
+    const pending: Array<() => void> = [];
+    vi.spyOn(dns, 'lookup').mockImplementation(((_hostname: string, _options: unknown, callback: (...args: unknown[]) => void) => {
+      // Answers only when the test says so: the requests below are aborted before that.
+      pending.push(() => callback(null, [{ address: '93.184.215.14', family: 4 }]));
+    }) as never);
+    const before = proxy.seen.length;
+    const controller = new AbortController();
+    const bySignal = http.send({ method: 'POST', url: 'http://slow-dns.proxy-test.example/a', headers: {}, body: 'x', signal: controller.signal });
+    const byAbortAll = http.send({ method: 'POST', url: 'https://slow-dns-2.proxy-test.example/b', headers: {}, body: 'x' });
+    await vi.waitFor(() => expect(pending).toHaveLength(2));
+    controller.abort();
+    expect((await failureOf(bySignal)).kind).toBe('aborted');
+    http.abortAll();
+    expect((await failureOf(byAbortAll)).kind).toBe('aborted');
+    for (const answer of pending) answer();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(proxy.seen.length).toBe(before);
+  });
+
   it('sends the proxy credentials to the proxy only and never shows them; wrong ones are a network failure naming the proxy', async () => {
     proxy.credentials = 'egress-user:pr0xy-p@ss';
     const url = `http://egress-user:${encodeURIComponent('pr0xy-p@ss')}@127.0.0.1:${proxy.port}`;
@@ -254,6 +275,23 @@ describe('outgoing requests through a forward proxy', () => {
     const dnsError = await failureOf(unresolvable.send({ method: 'GET', url: `https://localhost:${httpsPort}/x`, headers: {} }));
     expect(dnsError.kind).toBe('dns');
     expect(dnsError.message).toMatch(/^could not resolve the proxy proxy\.invalid:3128 \((ENOTFOUND|EAI_AGAIN)\)$/);
+
+    // A proxy that takes the connection and never answers: bounded by the same timeouts.
+    const silentSockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => silentSockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    try {
+      const hanging = client({ HTTP_PROXY: `http://127.0.0.1:${silentPort}` }, { connectTimeoutMs: 300 });
+      const tunnel = await failureOf(hanging.send({ method: 'GET', url: `https://localhost:${httpsPort}/x`, headers: {} }));
+      expect(tunnel.kind).toBe('timeout');
+      expect(tunnel.message).toContain(`(through the proxy 127.0.0.1:${silentPort})`);
+      const absolute = await failureOf(hanging.send({ method: 'GET', url: `http://localhost:${httpPort}/x`, headers: {} }));
+      expect(absolute).toMatchObject({ kind: 'timeout', message: `timed out waiting for response headers (through the proxy 127.0.0.1:${silentPort})` });
+    } finally {
+      for (const socket of silentSockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
 
     proxy.refuseConnect = 403;
     const refusing = client({ HTTPS_PROXY: proxy.url });
