@@ -249,7 +249,7 @@ describe('useSiteForm: editing a saved site', () => {
       authMethod: 'AWS',
       auth: {
         __typename: 'AwsAuth',
-        awsRegion: 'eu-west-1',
+        region: 'eu-west-1',
         service: 'execute-api',
         accessKeyId: 'AKIDEXAMPLE',
         algorithmPrefix: null,

@@ -1,7 +1,6 @@
 import { graphql } from './generated';
 
-// Region is aliased per member: AwsAuth.region and AwsS3Auth.region differ in nullability in
-// some schema versions, and an unaliased union selection of both would not validate.
+// The auth config's selection is generated with the auth methods' metadata (auth-methods.generated.ts).
 export const SiteFieldsFragment = graphql(`
   fragment SiteFields on Site {
     id
@@ -22,63 +21,7 @@ export const SiteFieldsFragment = graphql(`
     }
     sendTraceparent
     auth {
-      __typename
-      ... on BasicAuth {
-        username
-        passwordSet
-      }
-      ... on AwsAuth {
-        awsRegion: region
-        service
-        accessKeyId
-        algorithmPrefix
-        vendorKey
-        secretAccessKeySet
-        sessionTokenSet
-      }
-      ... on AwsS3Auth {
-        s3Region: region
-        s3Service: service
-        s3AccessKeyId: accessKeyId
-        filenameFormat
-        s3SecretAccessKeySet: secretAccessKeySet
-      }
-      ... on JwtAuth {
-        algorithm
-        payload
-        timeToLive
-        secretSet
-        privateKeySet
-      }
-      ... on OAuth2Auth {
-        consumerKey
-        authorizationUrl
-        oauthTokenUrl: tokenUrl
-        oauthScope: scope
-        responseType
-        oauthClientAuthentication: clientAuthentication
-        consumerSecretSet
-      }
-      ... on OAuth2ClientCredentialsAuth {
-        ccTokenUrl: tokenUrl
-        ccContentType: contentType
-        ccTokenExpirationMinutes: tokenExpirationMinutes
-        ccClientId: clientId
-        ccScope: scope
-        ccClientAuthentication: clientAuthentication
-        clientSecretSet
-      }
-      ... on OAuth2JwtBearerAuth {
-        jbTokenUrl: tokenUrl
-        jbContentType: contentType
-        jbTokenExpirationMinutes: tokenExpirationMinutes
-        jbClientId: clientId
-        keyId
-        signAlgorithm
-        jbScope: scope
-        grant
-        jbPrivateKeySet: privateKeySet
-      }
+      ...AuthFields
     }
   }
 `);

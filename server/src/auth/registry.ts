@@ -1,7 +1,7 @@
 import { aws } from './aws/index.js';
 import { awsS3 } from './aws-s3/index.js';
 import { basic } from './basic/index.js';
-import type { AuthMethodDefinition } from './definition.js';
+import type { AuthMethodDefinition, TokenDefinition } from './definition.js';
 import { jwt } from './jwt/index.js';
 import { oauth2 } from './oauth2/index.js';
 import { oauth2ClientCredentials } from './oauth2-client-credentials/index.js';
@@ -31,3 +31,18 @@ export function definitionOf(method: AuthMethod): AuthMethodDefinition {
   if (!definition) throw new Error(`unknown auth method ${method}`);
   return definition;
 }
+
+/** The methods that send an OAuth2 access token (they have `tokens`): the token store serves these and no others. */
+export const TOKEN_METHODS: readonly AuthMethod[] = AUTH_METHOD_LIST.filter((d) => d.tokens).map((d) => d.method);
+
+export function hasTokens(method: AuthMethod): boolean {
+  return TOKEN_METHODS.includes(method);
+}
+
+/** The token side of a method's definition, or undefined for a method without tokens. */
+export function tokensOf(method: AuthMethod): TokenDefinition | undefined {
+  return definitionOf(method).tokens as TokenDefinition | undefined;
+}
+
+/** Token methods a person connects in a browser: renewed by the service only with a refresh token. */
+export const CONNECT_METHODS: readonly AuthMethod[] = AUTH_METHOD_LIST.filter((d) => d.tokens?.connect).map((d) => d.method);

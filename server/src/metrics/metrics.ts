@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { OAUTH2_METHODS, type AuthMethod } from '../auth/types.js';
+import { hasTokens } from '../auth/registry.js';
+import type { AuthMethod } from '../auth/types.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { AttemptResult } from '../dispatch/retry-policy.js';
 import { log } from '../log.js';
@@ -254,7 +255,7 @@ export class Metrics implements DispatchObserver, TokenObserver {
     let tokens;
     try {
       rows = await readSiteSnapshot(pool);
-      const oauthSites = rows.filter((row) => OAUTH2_METHODS.has(row.authMethod as AuthMethod)).map((row) => row.id);
+      const oauthSites = rows.filter((row) => hasTokens(row.authMethod as AuthMethod)).map((row) => row.id);
       tokens = oauthSites.length ? await readTokens(pool, oauthSites) : [];
     } catch (error) {
       this.databaseUp.set(0);
@@ -278,7 +279,7 @@ export class Metrics implements DispatchObserver, TokenObserver {
     const tokenRows = new Map(tokens.map((row) => [row.siteId, row]));
     const states = new Map<string, { counts: Map<string, number>; needsPerson: number }>();
     for (const row of rows) {
-      if (!OAUTH2_METHODS.has(row.authMethod as AuthMethod)) continue;
+      if (!hasTokens(row.authMethod as AuthMethod)) continue;
       const label = this.sites.label(row.id);
       let entry = states.get(label);
       if (!entry) states.set(label, (entry = { counts: new Map(TOKEN_STATES.map((state) => [state, 0])), needsPerson: 0 }));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingRequest } from '../auth/types.js';
-import { OAUTH2_METHODS } from '../auth/types.js';
+import { hasTokens } from '../auth/registry.js';
 import type { Config } from '../config.js';
 import { FieldErrors } from '../auth/common.js';
 import { badInput } from '../graphql/errors.js';
@@ -66,7 +66,7 @@ export class ProbeService {
     const verb = this.checkMethod(method);
     const now = new Date();
     const secrets = this.deps.sites.openSecrets(site);
-    const accessToken = OAUTH2_METHODS.has(site.authMethod) ? PREVIEW_ACCESS_TOKEN : undefined;
+    const accessToken = hasTokens(site.authMethod) ? PREVIEW_ACCESS_TOKEN : undefined;
     const body = verb === 'GET' ? Buffer.alloc(0) : encodeBody(payload === undefined || payload === null ? probePayload(site, now) : payload, site.contentType);
     const request = await signWebhook(site, secrets, { method: verb, headers: [], body, deliveryId: randomUUID(), accessToken, now });
     return this.describe(request, secretsOf(secrets, request.headers, accessToken));
@@ -87,7 +87,7 @@ export class ProbeService {
       error,
     });
     let accessToken: string | undefined;
-    if (OAUTH2_METHODS.has(site.authMethod)) {
+    if (hasTokens(site.authMethod)) {
       try {
         accessToken = await this.deps.tokens.accessTokenFor(site, { retryFailure: true });
       } catch (error) {

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { AuditOperation } from '../audit/audit.types.js';
-import { AuthMethod } from '../auth/types.js';
+import { tokensOf } from '../auth/registry.js';
 import type { Context } from '../graphql/context.js';
 import { PageInfo, connectionOf } from '../graphql/connection.js';
 import { MAX_CURSOR_LENGTH, MAX_SEARCH_LENGTH, checkTextLengths } from '../http/text-limits.js';
@@ -86,6 +86,7 @@ export class SiteResolver {
 
   @FieldResolver(() => String, { nullable: true, description: 'OAUTH2 only: register this as the redirect URI at the provider.' })
   redirectUrl(@Root() site: Site, @Ctx() { config }: Context): string | null {
-    return site.authMethod === AuthMethod.OAUTH2 ? `${config.publicUrl}/oauth/callback/${site.id}` : null;
+    // The methods a person connects in a browser need it registered at the provider.
+    return tokensOf(site.authMethod)?.connect ? `${config.publicUrl}/oauth/callback/${site.id}` : null;
   }
 }

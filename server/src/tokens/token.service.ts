@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { TokenRequestContentType } from '../auth/common.js';
-import { JwtBearerGrant } from '../auth/oauth2-jwt-bearer/config.js';
-import { AuthMethod, OAUTH2_METHODS } from '../auth/types.js';
+import { CONNECT_METHODS, TOKEN_METHODS, hasTokens, tokensOf } from '../auth/registry.js';
 import type { TokenConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secrets.js';
 import type { Database } from '../db/orm.js';
@@ -16,18 +14,7 @@ import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import { type AccessTokenProvider, TokenUnavailableError } from './provider.js';
 import { lifetimeSeconds, refreshAtFor } from './timing.js';
-import {
-  CLIENT_ASSERTION_TYPE,
-  GRANT_AUTHORIZATION_CODE,
-  GRANT_CLIENT_CREDENTIALS,
-  GRANT_JWT_BEARER,
-  GRANT_REFRESH_TOKEN,
-  type TokenRequest,
-  TokenRequestError,
-  type TokenResponse,
-  requestToken,
-  signAssertion,
-} from './token-endpoint.js';
+import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, type TokenRequest, TokenRequestError, type TokenResponse, requestToken } from './token-endpoint.js';
 import {
   type HistoryRow,
   type TokenRow,
@@ -55,7 +42,7 @@ function watcherFailure(message: string, error: unknown, fields: Record<string, 
 /** First key of the two-key advisory lock: "token request for a site" (the migration lock uses the one-key form). */
 const LOCK_CLASS = 7261002;
 /** A REFRESHING mark older than this belongs to a process that died mid-request. */
-const STALE_REFRESHING_MS = 120_000;
+export const STALE_REFRESHING_MS = 120_000;
 /**
  * Connections that hold a site's lock through its token request come from their own small pool:
  * waiting on another process's lock must not take connections the dispatcher and the API need.
@@ -134,7 +121,7 @@ export class TokenService implements AccessTokenProvider {
   // ---- AccessTokenProvider -------------------------------------------------------------------
 
   async accessTokenFor(site: Site, options: { forceRefresh?: boolean; retryFailure?: boolean } = {}): Promise<string> {
-    if (!OAUTH2_METHODS.has(site.authMethod)) throw new TokenUnavailableError(`Site ${site.id} does not use an OAuth2 method`, true);
+    if (!hasTokens(site.authMethod)) throw new TokenUnavailableError(`Site ${site.id} does not use an OAuth2 method`, true);
     const calledAt = new Date();
     let row = await this.currentRow(site);
     // A person testing the site may just have fixed the cause (started the provider, fixed the
@@ -149,7 +136,7 @@ export class TokenService implements AccessTokenProvider {
   // ---- GraphQL-facing ------------------------------------------------------------------------
 
   async stateOf(site: Site): Promise<TokenState | null> {
-    if (!OAUTH2_METHODS.has(site.authMethod)) return null;
+    if (!hasTokens(site.authMethod)) return null;
     return toTokenState(site.id, await this.currentRow(site));
   }
 
@@ -162,10 +149,11 @@ export class TokenService implements AccessTokenProvider {
   /** The dashboard's *Refresh access token* button: a token request now, whatever the stored state. */
   async refreshNow(siteId: string): Promise<TokenState> {
     const site = await this.deps.sites.require(siteId);
-    if (!OAUTH2_METHODS.has(site.authMethod)) {
+    const tokens = tokensOf(site.authMethod);
+    if (!tokens) {
       throw badInput([{ path: 'siteId', message: `Only OAuth2 sites hold tokens; this site uses ${site.authMethod}` }]);
     }
-    if (site.authMethod === AuthMethod.OAUTH2) {
+    if (tokens.connect) {
       const row = await this.currentRow(site);
       if (!row?.refreshToken) throw badInput([{ path: 'siteId', message: 'No refresh token is held for this site: Connect it again' }]);
     }
@@ -176,10 +164,10 @@ export class TokenService implements AccessTokenProvider {
   /** Starts the authorization-code flow: a single-use state bound to the site, PKCE S256. */
   async startConnect(siteId: string): Promise<OAuthConnect> {
     const site = await this.deps.sites.require(siteId);
-    if (site.auth.method !== AuthMethod.OAUTH2) {
+    const connect = tokensOf(site.authMethod)?.connect;
+    if (!connect) {
       throw badInput([{ path: 'siteId', message: `Connect is for OAuth2 (authorization code) sites; this site uses ${site.authMethod}` }]);
     }
-    const auth = site.auth;
     const state = randomBytes(32).toString('base64url');
     const verifier = randomBytes(32).toString('base64url');
     const redirectUri = this.redirectUriOf(site.id);
@@ -190,15 +178,9 @@ export class TokenService implements AccessTokenProvider {
       redirectUri,
       expiresAt,
     });
-    const url = new URL(auth.authorizationUrl);
-    url.searchParams.set('response_type', auth.responseType || 'code');
-    url.searchParams.set('client_id', auth.consumerKey);
-    url.searchParams.set('redirect_uri', redirectUri);
-    if (auth.scope) url.searchParams.set('scope', auth.scope);
-    url.searchParams.set('state', state);
-    url.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
-    url.searchParams.set('code_challenge_method', 'S256');
-    return Object.assign(new OAuthConnect(), { authorizationUrl: url.toString(), expiresAt });
+    const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
+    const authorizationUrl = connect.authorizationUrl(site.auth, { redirectUri, state, codeChallenge });
+    return Object.assign(new OAuthConnect(), { authorizationUrl, expiresAt });
   }
 
   /**
@@ -209,7 +191,8 @@ export class TokenService implements AccessTokenProvider {
     if (!isUuid(siteId)) return { ok: false, reason: 'unknown_site' };
     const site = await this.deps.sites.get(siteId);
     if (!site) return { ok: false, reason: 'unknown_site' };
-    if (site.auth.method !== AuthMethod.OAUTH2) return { ok: false, reason: 'not_oauth2' };
+    const connect = tokensOf(site.authMethod)?.connect;
+    if (!connect) return { ok: false, reason: 'not_oauth2' };
     if (!query.state) return { ok: false, reason: 'invalid_state' };
     const pending = await consumeOAuthState(this.deps.db.pool, sha256(query.state), siteId);
     if (!pending) return { ok: false, reason: 'invalid_state' };
@@ -224,15 +207,7 @@ export class TokenService implements AccessTokenProvider {
     }
     if (!query.code) return { ok: false, reason: 'missing_code' };
     const verifier = this.deps.box.open(pending.codeVerifier, verifierContext(siteId));
-    const auth = site.auth;
-    const secrets = this.deps.sites.openSecrets(site);
-    const request: TokenRequest = {
-      tokenUrl: auth.tokenUrl,
-      contentType: 'application/x-www-form-urlencoded',
-      grantType: GRANT_AUTHORIZATION_CODE,
-      params: { grant_type: GRANT_AUTHORIZATION_CODE, code: query.code, redirect_uri: pending.redirectUri, code_verifier: verifier },
-      clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.consumerKey, clientSecret: secrets.consumerSecret ?? '' },
-    };
+    const request = connect.codeExchange(site.auth, this.deps.sites.openSecrets(site), { code: query.code, redirectUri: pending.redirectUri, codeVerifier: verifier });
     const outcome = await this.withSiteLock(siteId, (client) => this.performRequest(client, site, request, 'CONNECT', true));
     if (outcome.row?.status === 'FAILED') return { ok: false, reason: outcome.providerError ? reasonCode(outcome.providerError) : 'token_request_failed' };
     return { ok: true };
@@ -278,7 +253,7 @@ export class TokenService implements AccessTokenProvider {
     const pool = this.deps.db.pool;
     for (const row of await expireTokens(pool)) await this.publish(row.siteId, row);
     for (const row of await markExpiringTokens(pool)) await this.publish(row.siteId, row);
-    for (const siteId of await findTokensToRenew(pool)) {
+    for (const siteId of await findTokensToRenew(pool, { tokenMethods: TOKEN_METHODS, connectMethods: CONNECT_METHODS, staleRefreshingMs: STALE_REFRESHING_MS })) {
       if (this.inflight.has(siteId)) continue;
       void this.obtainShared(siteId, 'AUTO', new Date()).catch((error) => watcherFailure('automatic token renewal failed', error, { siteId }));
     }
@@ -304,7 +279,8 @@ export class TokenService implements AccessTokenProvider {
   private needsRequest(site: Site, row: TokenRow | undefined, trigger: TokenTrigger, calledAt: Date): boolean {
     const now = Date.now();
     if (row && ((row.obtainedAt && row.obtainedAt > calledAt) || (row.failedAt && row.failedAt > calledAt))) return false;
-    if (site.authMethod === AuthMethod.OAUTH2 && !row?.refreshToken) return false;
+    // A connected site's token is renewed with its refresh token, or not at all: a person connects it again.
+    if (tokensOf(site.authMethod)?.connect && !row?.refreshToken) return false;
     if (trigger === 'MANUAL' || trigger === 'FORCED') return true;
     if (row?.status === 'FAILED') {
       // An edit of the site since (new URL, new credentials) may have fixed any failure: ask again.
@@ -330,7 +306,7 @@ export class TokenService implements AccessTokenProvider {
     }
     const flight = this.withSiteLock(siteId, async (client) => {
       const site = await this.deps.sites.get(siteId);
-      if (!site || !OAUTH2_METHODS.has(site.authMethod)) return undefined;
+      if (!site || !hasTokens(site.authMethod)) return undefined;
       const row = await this.currentRow(site, client);
       if (!this.needsRequest(site, row, trigger, calledAt)) return row;
       let request: TokenRequest;
@@ -366,64 +342,12 @@ export class TokenService implements AccessTokenProvider {
     }
   }
 
+  /** The method's renewal request (its definition builds it), with the stored refresh token opened. */
   private async buildRequest(site: Site, row: TokenRow | undefined): Promise<TokenRequest> {
-    const secrets = this.deps.sites.openSecrets(site) as Record<string, string | undefined>;
-    const auth = site.auth;
-    switch (auth.method) {
-      case AuthMethod.OAUTH2:
-        return {
-          tokenUrl: auth.tokenUrl,
-          contentType: 'application/x-www-form-urlencoded',
-          grantType: GRANT_REFRESH_TOKEN,
-          params: { grant_type: GRANT_REFRESH_TOKEN, refresh_token: this.deps.box.open(row!.refreshToken!, refreshContext(site.id)) },
-          // The refresh authenticates the client exactly as the code exchange did.
-          clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.consumerKey, clientSecret: secrets.consumerSecret ?? '' },
-        };
-      case AuthMethod.OAUTH2_CLIENT_CREDENTIALS:
-        return {
-          tokenUrl: auth.tokenUrl,
-          contentType: auth.contentType,
-          grantType: GRANT_CLIENT_CREDENTIALS,
-          params: { grant_type: GRANT_CLIENT_CREDENTIALS, scope: auth.scope },
-          clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.clientId, clientSecret: secrets.clientSecret ?? '' },
-        };
-      case AuthMethod.OAUTH2_JWT_BEARER: {
-        const assertionInput = {
-          clientId: auth.clientId,
-          tokenUrl: auth.tokenUrl,
-          privateKeyPem: secrets.privateKey ?? '',
-          algorithm: auth.signAlgorithm,
-          keyId: auth.keyId,
-          scope: auth.scope,
-          now: new Date(),
-        };
-        const contentType: TokenRequestContentType = auth.contentType;
-        if (auth.grant === JwtBearerGrant.CLIENT_ASSERTION) {
-          return {
-            tokenUrl: auth.tokenUrl,
-            contentType,
-            grantType: `${GRANT_CLIENT_CREDENTIALS} (private_key_jwt)`,
-            params: {
-              grant_type: GRANT_CLIENT_CREDENTIALS,
-              client_id: auth.clientId,
-              client_assertion_type: CLIENT_ASSERTION_TYPE,
-              client_assertion: await signAssertion(assertionInput, { withScope: false }),
-              scope: auth.scope,
-            },
-            clientAuth: { kind: 'none' },
-          };
-        }
-        return {
-          tokenUrl: auth.tokenUrl,
-          contentType,
-          grantType: GRANT_JWT_BEARER,
-          params: { grant_type: GRANT_JWT_BEARER, assertion: await signAssertion(assertionInput, { withScope: true }), scope: auth.scope },
-          clientAuth: { kind: 'none' },
-        };
-      }
-      default:
-        throw new Error(`${auth.method} does not use OAuth2 tokens`);
-    }
+    const tokens = tokensOf(site.authMethod);
+    if (!tokens) throw new Error(`${site.authMethod} does not use OAuth2 tokens`);
+    const refreshToken = row?.refreshToken ? this.deps.box.open(row.refreshToken, refreshContext(site.id)) : undefined;
+    return tokens.renewalRequest(site.auth, this.deps.sites.openSecrets(site), { refreshToken, now: new Date() });
   }
 
   /** Sends one token request (the caller holds the site's lock) and stores, records and publishes its outcome. */
@@ -452,7 +376,7 @@ export class TokenService implements AccessTokenProvider {
       }
       const invalidGrant = error.providerError === 'invalid_grant';
       const isRefresh = request.grantType === GRANT_REFRESH_TOKEN;
-      const message = invalidGrant && site.authMethod === AuthMethod.OAUTH2 ? `${error.message}. Connect the site again.` : error.message;
+      const message = invalidGrant && tokensOf(site.authMethod)?.connect ? `${error.message}. Connect the site again.` : error.message;
       const row = await this.recordFailure(client, site, request.grantType, trigger, message, {
         permanent: error.permanent,
         providerError: error.providerError,
@@ -462,9 +386,7 @@ export class TokenService implements AccessTokenProvider {
       });
       return { row, providerError: error.providerError };
     }
-    const auth = site.auth;
-    const configuredMinutes =
-      auth.method === AuthMethod.OAUTH2_CLIENT_CREDENTIALS || auth.method === AuthMethod.OAUTH2_JWT_BEARER ? auth.tokenExpirationMinutes : undefined;
+    const configuredMinutes = tokensOf(site.authMethod)?.lifetimeMinutes?.(site.auth);
     const lifetime = lifetimeSeconds(response.expiresIn, configuredMinutes);
     // Counted from when the request left, so the stored expiry is never later than the provider's.
     const expiresAt = lifetime === undefined ? null : new Date(startedAt.getTime() + lifetime * 1000);
@@ -511,7 +433,7 @@ export class TokenService implements AccessTokenProvider {
     if (row?.accessToken && (!row.expiresAt || row.expiresAt.getTime() > Date.now())) {
       return this.deps.box.open(row.accessToken, accessContext(site.id));
     }
-    if (site.authMethod === AuthMethod.OAUTH2) {
+    if (tokensOf(site.authMethod)?.connect) {
       if (!row?.accessToken && !row?.lastError) throw new TokenUnavailableError('The site is not connected: press Connect on its page', true);
       if (!row?.refreshToken) throw new TokenUnavailableError(row?.lastError ?? 'The access token expired and no refresh token is held: Connect again', true);
     }

@@ -133,25 +133,37 @@ export async function markExpiringTokens(db: Queryable): Promise<TokenRow[]> {
   return rows;
 }
 
+/** Which sites have tokens and how they renew, from the auth methods' definitions (auth/registry.ts). */
+export interface RenewalRule {
+  /** Methods that send an OAuth2 access token. */
+  tokenMethods: readonly string[];
+  /** Of those, the ones a person connects: renewed only with a refresh token, never fetched from nothing. */
+  connectMethods: readonly string[];
+  /** A REFRESHING mark older than this belongs to a process that died mid-request. */
+  staleRefreshingMs: number;
+}
+
 /**
- * ACTIVE sites whose token the service renews by itself now: client credentials and JWT bearer
- * sites with no token yet or one due for renewal, and authorization-code sites holding a refresh
- * token. Failures that need a person, and failures still inside their retry pause, are skipped —
- * unless the site was edited after the failure.
+ * ACTIVE sites whose token the service renews by itself now: sites of a token method that is not
+ * connected by a person with no token yet or one due for renewal, and connected sites holding a
+ * refresh token. Failures that need a person, and failures still inside their retry pause, are
+ * skipped — unless the site was edited after the failure. The per-method part of the rule comes
+ * from the definitions (`rule`), so this query names no method.
  */
-export async function findTokensToRenew(db: Queryable): Promise<string[]> {
+export async function findTokensToRenew(db: Queryable, rule: RenewalRule): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT s.id FROM site s LEFT JOIN site_token t ON t.site_id = s.id
      WHERE s.status = 'ACTIVE'
-       AND s.auth_method IN ('OAUTH2', 'OAUTH2_CLIENT_CREDENTIALS', 'OAUTH2_JWT_BEARER')
-       AND (t.site_id IS NULL AND s.auth_method <> 'OAUTH2'
+       AND s.auth_method = ANY($1::text[])
+       AND (t.site_id IS NULL AND s.auth_method <> ALL($2::text[])
             OR t.site_id IS NOT NULL
-               AND (s.auth_method <> 'OAUTH2' OR t.refresh_token IS NOT NULL)
-               AND (t.refreshing_since IS NULL OR t.refreshing_since < now() - interval '2 minutes')
+               AND (s.auth_method <> ALL($2::text[]) OR t.refresh_token IS NOT NULL)
+               AND (t.refreshing_since IS NULL OR t.refreshing_since < now() - $3::int * interval '1 millisecond')
                AND (t.status IN ('EXPIRING', 'EXPIRED') OR t.refresh_at <= now() OR t.access_token IS NULL
                     OR t.status = 'FAILED'
                        AND (t.failed_at < s.updated_at OR NOT t.needs_reconnect AND (t.retry_at IS NULL OR t.retry_at <= now()))))
      LIMIT 100`,
+    [rule.tokenMethods, rule.connectMethods, rule.staleRefreshingMs],
   );
   return rows.map((r) => r.id);
 }

@@ -4,10 +4,15 @@ import { type FieldErrors, checkMaxLength, checkStorableText, required } from '.
 import type { PlainFields } from '../definition.js';
 import { AuthMethod } from '../types.js';
 
+export type BasicSecret = 'password';
+
+/** Longest username accepted. */
+export const USERNAME_MAX_CHARS = 256;
+
 @ObjectType('BasicAuth', { description: 'HTTP Basic (RFC 7617, UTF-8).' })
 export class BasicAuth {
   method!: AuthMethod.BASIC;
-  sealed!: Partial<Record<'password', Sealed>>;
+  sealed!: Partial<Record<BasicSecret, Sealed>>;
 
   @Field(() => String)
   username!: string;
@@ -34,7 +39,7 @@ export function parseBasic(input: BasicAuthInput, errors: FieldErrors): PlainFie
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(username)) errors.add('username', 'Must not contain control characters');
     else checkStorableText(errors, 'username', username);
-    checkMaxLength(errors, 'username', username, 256);
+    checkMaxLength(errors, 'username', username, USERNAME_MAX_CHARS);
   }
   return { username };
 }

@@ -13,10 +13,13 @@ import {
   required,
 } from '../common.js';
 import type { PlainFields } from '../definition.js';
-import { ClientAuthentication } from '../oauth2-shared.js';
+import { CLIENT_ID_MAX_CHARS, ClientAuthentication } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';
 
 export type OAuth2ClientCredentialsSecret = 'clientSecret';
+
+/** Bounds of `tokenExpirationMinutes` (SPEC §3: up to one day). */
+export const CC_TOKEN_EXPIRATION_MINUTES = { min: 1, max: 1440 } as const;
 
 @ObjectType('OAuth2ClientCredentialsAuth', { description: 'OAuth2 client credentials (RFC 6749 §4.4): tokens fetched and renewed here.' })
 export class OAuth2ClientCredentialsAuth {
@@ -55,10 +58,10 @@ export function parseOAuth2ClientCredentials(
   const tokenUrl = checkHttpUrl(errors, 'tokenUrl', input.tokenUrl) ?? '';
   checkTokenRequestContentType(errors, 'contentType', input.contentType);
   const tokenExpirationMinutes = input.tokenExpirationMinutes ?? 60;
-  checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, 1, 1440, 'minutes');
+  checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, CC_TOKEN_EXPIRATION_MINUTES.min, CC_TOKEN_EXPIRATION_MINUTES.max, 'minutes');
   const clientId = (input.clientId ?? '').trim();
   required(errors, 'clientId', clientId, 'Client ID');
-  checkMaxLength(errors, 'clientId', clientId, 512);
+  checkMaxLength(errors, 'clientId', clientId, CLIENT_ID_MAX_CHARS);
   checkStorableText(errors, 'clientId', clientId);
   checkScope(errors, 'scope', input.scope);
   return {

@@ -15,6 +15,7 @@ import {
   required,
 } from '../common.js';
 import type { PlainFields } from '../definition.js';
+import { CLIENT_ID_MAX_CHARS } from '../oauth2-shared.js';
 import type { Secrets } from '../types.js';
 import { AuthMethod } from '../types.js';
 
@@ -34,6 +35,11 @@ export enum JwtBearerGrant {
 registerEnumType(JwtBearerGrant, { name: 'JwtBearerGrant' });
 
 export type OAuth2JwtBearerSecret = 'privateKey';
+
+/** Bounds of `tokenExpirationMinutes` (SPEC §3: up to two hours). */
+export const JB_TOKEN_EXPIRATION_MINUTES = { min: 1, max: 120 } as const;
+/** Longest key id (`kid`) accepted. */
+export const KEY_ID_MAX_CHARS = 256;
 
 @ObjectType('OAuth2JwtBearerAuth', { description: 'OAuth2 with a JWT signed by a private key (RFC 7523).' })
 export class OAuth2JwtBearerAuth {
@@ -71,16 +77,16 @@ export function parseOAuth2JwtBearer(input: OAuth2JwtBearerAuthInput, errors: Fi
   const tokenUrl = checkHttpUrl(errors, 'tokenUrl', input.tokenUrl) ?? '';
   checkTokenRequestContentType(errors, 'contentType', input.contentType);
   const tokenExpirationMinutes = input.tokenExpirationMinutes ?? 60;
-  checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, 1, 120, 'minutes');
+  checkIntegerRange(errors, 'tokenExpirationMinutes', tokenExpirationMinutes, JB_TOKEN_EXPIRATION_MINUTES.min, JB_TOKEN_EXPIRATION_MINUTES.max, 'minutes');
   const clientId = (input.clientId ?? '').trim();
   required(errors, 'clientId', clientId, 'Client ID');
-  checkMaxLength(errors, 'clientId', clientId, 512);
+  checkMaxLength(errors, 'clientId', clientId, CLIENT_ID_MAX_CHARS);
   checkStorableText(errors, 'clientId', clientId);
   checkScope(errors, 'scope', input.scope);
   const signAlgorithm = input.signAlgorithm ?? undefined;
   if (!signAlgorithm) errors.add('signAlgorithm', 'Sign algorithm is required: RS256 or ES256');
   const keyId = optionalTrimmed(input.keyId);
-  checkMaxLength(errors, 'keyId', keyId, 256);
+  checkMaxLength(errors, 'keyId', keyId, KEY_ID_MAX_CHARS);
   checkStorableText(errors, 'keyId', keyId);
   return {
     tokenUrl,

@@ -2,7 +2,7 @@ import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
 import { type FieldErrors, checkHttpUrl, checkMaxLength, checkScope, checkStorableText, normaliseScope, optionalTrimmed, required } from '../common.js';
 import type { PlainFields } from '../definition.js';
-import { ClientAuthentication } from '../oauth2-shared.js';
+import { CLIENT_ID_MAX_CHARS, ClientAuthentication } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';
 
 export type OAuth2Secret = 'consumerSecret';
@@ -38,7 +38,7 @@ export class OAuth2AuthInput {
 export function parseOAuth2(input: OAuth2AuthInput, errors: FieldErrors): PlainFields<OAuth2Auth> {
   const consumerKey = (input.consumerKey ?? '').trim();
   required(errors, 'consumerKey', consumerKey, 'Consumer key');
-  checkMaxLength(errors, 'consumerKey', consumerKey, 512);
+  checkMaxLength(errors, 'consumerKey', consumerKey, CLIENT_ID_MAX_CHARS);
   checkStorableText(errors, 'consumerKey', consumerKey);
   const authorizationUrl = checkHttpUrl(errors, 'authorizationUrl', input.authorizationUrl) ?? '';
   const tokenUrl = checkHttpUrl(errors, 'tokenUrl', input.tokenUrl) ?? '';
