@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { healthRoutes } from './health.js';
 import { checkOperation, queryProtection } from './limits.js';
 import { securityHeaders } from './security-headers.js';
 import { addLogContext } from '../log.js';
+import { scopedExecute, scopedSubscribe } from '../logging/operation-scope.js';
 import { requestScope } from '../logging/request-scope.js';
 import type { Services } from '../services.js';
 import { graphqlTracingPlugin, traceGraphqlRequests } from '../tracing/graphql.js';
@@ -96,7 +98,10 @@ export async function startHttpServer(options: {
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      context: (ctx): Context => createContext(ctx.extra.principal!, services, config),
+      // Each operation on the socket is logged under a requestId of its own and the socket's tokenId.
+      context: (ctx): Context => ({ ...createContext(ctx.extra.principal!, services, config), requestId: randomUUID() }),
+      execute: scopedExecute,
+      subscribe: scopedSubscribe,
     },
     wss,
   );
