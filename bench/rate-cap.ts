@@ -11,7 +11,7 @@
  * site is set INACTIVE afterwards (the rest is held). ~12 cells × (seconds + ~2 s).
  */
 import { randomUUID } from 'node:crypto';
-import { insertDeliveries } from '../server/src/dispatch/queue.js';
+import { insertDeliveries } from '../server/src/dispatch/transitions.sql.js';
 import { createSite, machineNote, setSiteStatus, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, kill9 } from './lib/harness.js';
 
 const arg = (name: string) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

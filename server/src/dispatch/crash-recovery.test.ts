@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, createTestDatabase, ok, startTestApp, tempDir } from '../../test/support.js';
-import { reclaimExpiredLeases } from './queue.js';
+import { reclaimExpiredLeases } from './transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 import { findGoneLocalClaimers, isGoneLocalWorker, newWorkerId, parseWorkerId, selfIdentity } from './worker-identity.js';
 

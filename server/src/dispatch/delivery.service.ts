@@ -9,21 +9,8 @@ import { log } from '../log.js';
 import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
 import { currentTraceParent } from '../tracing/tracing.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
-import {
-  DELIVERY_UPDATED,
-  DISPATCH_WAKE,
-  type AttemptRow,
-  type DeliveryRow,
-  type NewDelivery,
-  deliveryExists,
-  deliveryStats,
-  findDeliveriesByKeys,
-  getDeliveries,
-  insertDeliveries,
-  listAttempts,
-  listDeliveries,
-  requeueFailedDelivery,
-} from './queue.js';
+import { type AttemptRow, type DeliveryRow, deliveryExists, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
+import { DELIVERY_UPDATED, DISPATCH_WAKE, type NewDelivery, insertDeliveries, requeueFailedDelivery } from './transitions.sql.js';
 
 /** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
 export { DELIVERY_UPDATED, DISPATCH_WAKE };

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
-import { completeAttempts } from './queue.js';
+import { completeAttempts } from './transitions.sql.js';
 import { type Answer, type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /** Fast retries so every rule runs in well under a second; no test asserts a timing. */

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TokenBucket } from 'limiter';
 import pg from 'pg';
 import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
@@ -16,19 +15,21 @@ import { maskSecrets, secretsOf } from '../signing/mask.js';
 import type { AttemptSpan, AttemptTracer } from '../tracing/attempts.js';
 import { signWebhook } from '../signing/signed-request.js';
 import { DISPATCH_WAKE, publishUpdates } from './delivery.service.js';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { RateSlots } from './rate-slots.js';
 import {
-  type AttemptOutcome,
+  type FinishedAttempt,
   type ClaimedDelivery,
   claimDeliveries,
-  completeAttempts,
   findDueSites,
   msUntilNextDue,
   reclaimExpiredLeases,
   releaseDeliveries,
   renewLeases,
-} from './queue.js';
+} from './transitions.sql.js';
 import { type AttemptResult, decide } from './retry-policy.js';
 import { findGoneLocalClaimers, newWorkerId } from './worker-identity.js';
+import { createPool } from '../db/pool.js';
 
 /**
  * Once stop() has given in-flight sends their grace period, attempt rows still unwritten (the
@@ -75,14 +76,8 @@ interface SiteRun {
   context: SiteContext | undefined;
   contextAt: number;
   lanes: Map<number, LaneState>;
-  /** Rate slots held, as local monotonic times, ascending; `slotHead` is the next unused one. */
-  slots: number[];
-  slotHead: number;
-  /** Lanes waiting for a slot. */
-  waiting: number;
-  slotWaiters: Set<() => void>;
-  bucket: TokenBucket | undefined;
-  interval: number;
+  /** The rate slots this process holds for the site. */
+  slots: RateSlots;
 }
 
 class PrepareError extends Error {
@@ -109,9 +104,6 @@ export class Dispatcher {
   private activeLanes = 0;
   private readonly lanes = new Set<Promise<void>>();
   private inFlight = 0;
-  private pending: Array<{ outcome: AttemptOutcome; resolve: () => void }> = [];
-  private flushScheduled = false;
-  private flushing: Promise<void> = Promise.resolve();
   private readonly generations = new Map<string, number>();
   private readonly runs = new Map<string, SiteRun>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -120,12 +112,15 @@ export class Dispatcher {
   /** Whether the next pass looks for newly due sites, or only tops up the sites this process runs. */
   private scanDue = true;
   /** Counters for benchmarks and debugging. */
-  readonly stats = { pumps: 0, claims: 0, claimed: 0, released: 0, flushes: 0, recorded: 0, skippedSlots: 0, busy: 0, rateWait: 0 };
+  private readonly counters = { pumps: 0, claims: 0, claimed: 0, released: 0, skippedSlots: 0, busy: 0, rateWait: 0 };
+  get stats(): Record<string, number> {
+    return { ...this.counters, ...this.recorder.stats };
+  }
   /** Recent request duration per site (ms, moving average): sizes claims to what lanes can send. */
   private readonly durations = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
-  /** Set by stop(): after this, attempt rows that cannot be written are left to the lease. */
-  private writeDeadline: number | undefined;
+  /** Writes finished attempts in batches. */
+  private readonly recorder: AttemptRecorder;
 
   /**
    * Attempt rows, give-backs and lease renewals go through their own connections with
@@ -138,13 +133,16 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     const d = deps.config.dispatch;
-    this.bookkeeping = new pg.Pool({
+    this.bookkeeping = createPool({
       connectionString: deps.pool.options.connectionString,
       max: 3,
       application_name: 'trusted-sites-dispatch',
       options: '-c synchronous_commit=off',
     });
-    this.bookkeeping.on('error', () => undefined);
+    this.recorder = new AttemptRecorder(this.bookkeeping, this.worker, {
+      written: () => databaseOutage.recovered(OUTAGE_SOURCE),
+      failed: databaseFailure,
+    });
     this.http = new OutgoingHttp({
       allowPrivateTargets: deps.config.allowPrivateTargets,
       proxy: deps.config.proxy,
@@ -200,9 +198,10 @@ export class Dispatcher {
     for (const off of this.unsubscribe) off();
     for (const timer of this.timers) clearInterval(timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer.timer);
-    for (const run of this.runs.values()) for (const waiter of run.slotWaiters) waiter();
+    for (const run of this.runs.values()) run.slots.wakeWaiters();
     const grace = this.deps.config.dispatch.shutdownGraceMs;
-    this.writeDeadline = Date.now() + grace + STOP_WRITE_MARGIN_MS;
+    // After this, attempt rows that cannot be written are left to the lease.
+    this.recorder.stopBy = Date.now() + grace + STOP_WRITE_MARGIN_MS;
     const finished = Promise.all([...this.lanes]).then(() => true);
     const inTime = await Promise.race([finished, sleep(grace, false, { ref: false })]);
     if (!inTime) {
@@ -211,7 +210,7 @@ export class Dispatcher {
       await finished;
     }
     while (this.pumping) await sleep(5);
-    await this.flush();
+    await this.recorder.flush();
     await this.http.close().catch(() => undefined);
     await this.bookkeeping.end().catch(() => undefined);
   }
@@ -249,7 +248,7 @@ export class Dispatcher {
       do {
         this.pumpAgain = false;
         if (this.stopping) break;
-        this.stats.pumps += 1;
+        this.counters.pumps += 1;
         const { dispatch } = this.deps.config;
         if (Date.now() - this.lastReclaim >= dispatch.pollIntervalMs) {
           this.lastReclaim = Date.now();
@@ -298,7 +297,7 @@ export class Dispatcher {
   private runFor(siteId: string): SiteRun {
     let run = this.runs.get(siteId);
     if (!run) {
-      run = { siteId, context: undefined, contextAt: 0, lanes: new Map(), slots: [], slotHead: 0, waiting: 0, slotWaiters: new Set(), bucket: undefined, interval: 0 };
+      run = { siteId, context: undefined, contextAt: 0, lanes: new Map(), slots: new RateSlots(startTolerance(this.deps.config), () => (this.counters.skippedSlots += 1)) };
       this.runs.set(siteId, run);
     }
     return run;
@@ -320,7 +319,7 @@ export class Dispatcher {
     // Only with a backlog: slots reserved and not used still push later claims back, which an
     // idle site must not pay for in latency.
     const pace = duration === undefined || queued === 0 ? 0 : Math.ceil((run.lanes.size / Math.max(duration, 0.05)) * dispatch.rateLookaheadMs);
-    const extraSlots = Math.max(0, Math.max(queued + run.waiting, pace) - this.validSlots(run));
+    const extraSlots = Math.max(0, Math.max(queued + run.slots.waiting, pace) - run.slots.valid());
     const asked = performance.now();
     const claim = await claimDeliveries(this.deps.pool, siteId, {
       worker: this.worker,
@@ -342,18 +341,18 @@ export class Dispatcher {
     const sinceDatabaseNow = claim.kind === 'claimed' ? Math.min(Math.max(0, Date.now() - claim.databaseNowMs), answered - asked) : 0;
     const base = answered - sinceDatabaseNow;
     if (claim.kind === 'busy') {
-      this.stats.busy += 1;
+      this.counters.busy += 1;
       this.scheduleWake(2);
     }
     if (claim.kind === 'rate-wait') {
-      this.stats.rateWait += 1;
+      this.counters.rateWait += 1;
       this.scheduleWake(claim.ms);
     }
     if (claim.kind !== 'claimed') return false;
     for (const lost of claim.lostLanes) run.lanes.get(lost)?.queue.splice(0);
     if (!claim.slotOffsetsMs.length && !claim.deliveries.length) return false;
-    this.stats.claims += 1;
-    this.stats.claimed += claim.deliveries.length;
+    this.counters.claims += 1;
+    this.counters.claimed += claim.deliveries.length;
     const generation = this.generations.get(siteId) ?? 0;
     if (!run.context || run.context.generation !== generation || Date.now() - run.contextAt > 5000) {
       const site = await this.deps.sites.get(siteId);
@@ -364,13 +363,7 @@ export class Dispatcher {
       run.context = { site, secrets: this.deps.sites.openSecrets(site), generation };
       run.contextAt = Date.now();
     }
-    if (run.interval !== claim.slotIntervalMs) {
-      run.interval = claim.slotIntervalMs;
-      run.bucket = this.newBucket(claim.slotIntervalMs);
-    }
-    // Claims are serialised on the gate, so a later claim's slots come after an earlier one's.
-    for (const offset of claim.slotOffsetsMs) run.slots.push(base + offset);
-    for (const waiter of run.slotWaiters) waiter();
+    run.slots.add(base, claim.slotOffsetsMs, claim.slotIntervalMs);
     for (const lane of run.lanes.values()) lane.refillAt = Math.floor(perLane / 2);
     for (const delivery of claim.deliveries) {
       let lane = run.lanes.get(delivery.lane);
@@ -398,78 +391,6 @@ export class Dispatcher {
         this.wake();
       });
     this.lanes.add(done);
-  }
-
-  /**
-   * In-process pacing on top of the global slots: a bucket that refills at the site's slot
-   * spacing and holds the slots of the start tolerance plus two, so even a stalled event loop
-   * catching up cannot burst more than the slot check tolerates. (It must not be tighter than
-   * the slots: a bucket of one token, taken a little late each time, falls further behind with
-   * every request and would make lanes miss slots they were granted.)
-   */
-  private newBucket(interval: number): TokenBucket {
-    const size = Math.floor(startTolerance(this.deps.config) / interval) + 2;
-    const bucket = new TokenBucket({ bucketSize: size, tokensPerInterval: 1, interval });
-    // A new TokenBucket starts empty; the global slots already paced us, so start full.
-    bucket.content = size;
-    return bucket;
-  }
-
-  /** Slots still usable (not more than the tolerance behind now). */
-  private validSlots(run: SiteRun): number {
-    this.dropStaleSlots(run);
-    return run.slots.length - run.slotHead;
-  }
-
-  private dropStaleSlots(run: SiteRun): void {
-    const limit = performance.now() - startTolerance(this.deps.config);
-    while (run.slotHead < run.slots.length && run.slots[run.slotHead]! < limit) {
-      run.slotHead += 1;
-      this.stats.skippedSlots += 1;
-    }
-    if (run.slotHead > 1024) {
-      run.slots.splice(0, run.slotHead);
-      run.slotHead = 0;
-    }
-  }
-
-  /**
-   * Takes the site's next rate slot and waits for it; every start uses its own slot and happens
-   * within the start tolerance after it, never before and never later (slots further behind are
-   * skipped, unused) — that is what keeps every one-second window under maxRps. Without a slot
-   * it asks for more and waits; false when none comes in time (the caller gives its work back).
-   */
-  private async takeSlot(run: SiteRun): Promise<boolean> {
-    const { dispatch } = this.deps.config;
-    const tolerance = startTolerance(this.deps.config);
-    const giveUpAt = performance.now() + Math.max(1000, 2 * dispatch.rateLookaheadMs + run.interval * 2);
-    while (!this.stopping) {
-      this.dropStaleSlots(run);
-      if (run.slotHead < run.slots.length) {
-        const due = run.slots[run.slotHead]!;
-        run.slotHead += 1;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        await run.bucket!.removeTokens(1);
-        if (performance.now() <= due + tolerance) return true;
-        this.stats.skippedSlots += 1;
-        continue;
-      }
-      if (performance.now() > giveUpAt) return false;
-      run.waiting += 1;
-      this.wake(false, false);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.max(1, giveUpAt - performance.now()));
-        function done() {
-          clearTimeout(timer);
-          run.slotWaiters.delete(done);
-          resolve();
-        }
-        run.slotWaiters.add(done);
-      });
-      run.waiting -= 1;
-    }
-    return false;
   }
 
   /**
@@ -506,7 +427,7 @@ export class Dispatcher {
         continue;
       }
       const asked = performance.now();
-      const slotted = await this.takeSlot(run);
+      const slotted = await run.slots.take(this.deps.config.dispatch.rateLookaheadMs, () => this.stopping, () => this.wake(false, false));
       this.deps.metrics?.slotTaken(run.siteId, performance.now() - asked);
       if (!slotted) {
         await this.release([delivery.id, ...lane.queue.splice(0).map((d) => d.id)]);
@@ -594,7 +515,7 @@ export class Dispatcher {
     );
     this.deps.metrics?.attemptFinished(context.site.id, decision.outcome, result, durationMs);
     span?.end(decision.outcome, statusCode, result);
-    const outcome: AttemptOutcome = {
+    const finished: FinishedAttempt = {
       id: delivery.id,
       attemptNumber: delivery.attemptCount,
       outcome: decision.outcome,
@@ -610,52 +531,12 @@ export class Dispatcher {
     if (decision.outcome === 'RETRYING') this.scheduleWake(Math.max(0, decision.nextAttemptAt - now) + 1);
     // Ids, outcome and status only: the request, the response excerpt and the error text are the attempt row's.
     log.debug('delivery attempt', { deliveryId: delivery.id, siteId: context.site.id, attempt: delivery.attemptCount, outcome: decision.outcome, statusCode, durationMs });
-    return new Promise<void>((resolve) => {
-      this.pending.push({ outcome, resolve });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // A few ms of gathering makes one statement out of many attempts.
-        setTimeout(() => void this.flush(), 3);
-      }
-    });
-  }
-
-  /** Writes queued attempt rows, a batch at a time, one batch in flight. */
-  private flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      this.flushScheduled = false;
-      while (this.pending.length) {
-        const batch = this.pending.splice(0, 500);
-        this.stats.flushes += 1;
-        this.stats.recorded += batch.length;
-        for (let tries = 0; ; tries++) {
-          try {
-            // Publishes delivery.updated for what it recorded, in the same statement.
-            await completeAttempts(
-              this.bookkeeping,
-              this.worker,
-              batch.map((b) => b.outcome),
-            );
-            databaseOutage.recovered(OUTAGE_SOURCE);
-            break;
-          } catch (error) {
-            // The outcome must not be lost while the database blips; the lease covers a longer
-            // outage, and a shutdown does not wait for the database (see STOP_WRITE_MARGIN_MS).
-            databaseFailure('could not record attempts; retrying', error, { count: batch.length });
-            const left = this.writeDeadline === undefined ? Infinity : this.writeDeadline - Date.now();
-            if (tries >= 20 || left <= 0) break;
-            await sleep(Math.min(2000, 50 * 2 ** tries, left));
-          }
-        }
-        for (const b of batch) b.resolve();
-      }
-    });
-    return this.flushing;
+    return this.recorder.record(finished);
   }
 
   private async release(ids: string[]): Promise<void> {
     if (!ids.length) return;
-    this.stats.released += ids.length;
+    this.counters.released += ids.length;
     try {
       const rows = await releaseDeliveries(this.bookkeeping, this.worker, ids);
       publishUpdates(this.deps.pubsub, rows);

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, createTestDatabase, ok, startTestApp, tempDir } from '../../test/support.js';
-import { claimDeliveries } from './queue.js';
+import { claimDeliveries } from './transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /**

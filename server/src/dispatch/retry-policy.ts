@@ -1,4 +1,5 @@
 import type { OutgoingErrorKind } from '../net/outgoing.js';
+import { gaveUp, gaveUpMessage } from './delivery-states.js';
 
 /**
  * What one attempt's result means for its delivery (SPEC §4). Pure: the clock and the random
@@ -75,9 +76,7 @@ export function decide(result: AttemptResult, context: AttemptContext, schedule:
     retryable = result.retryable;
   }
   if (!retryable) return { outcome: 'FAILED', error: reason };
-  if (context.attemptsInRun >= schedule.maxAttempts) {
-    return { outcome: 'FAILED', error: `gave up after ${context.attemptsInRun} attempt${context.attemptsInRun === 1 ? '' : 's'}: ${reason}` };
-  }
+  if (gaveUp(context.attemptsInRun, schedule.maxAttempts)) return { outcome: 'FAILED', error: gaveUpMessage(context.attemptsInRun, reason) };
   // Retry-After is the receiver telling us when; it wins over the schedule. Capped (at the larger of
   // maxDelayMs and an hour) so a receiver cannot park a delivery for years.
   const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, Math.max(schedule.maxDelayMs, RETRY_AFTER_CAP_MS)) : backoffMs(schedule, context.attemptsInRun, context.random);

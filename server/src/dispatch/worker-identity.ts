@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import type pg from 'pg';
-import { findClaimersLike } from './queue.js';
+import { findClaimersLike } from './transitions.sql.js';
 
 /**
  * Who holds a claim, written so that another process on the same host can tell a dead holder

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_TOKEN, type TestApp, ok, startTestApp } from '../../test/support.js';
-import { insertDeliveries } from '../dispatch/queue.js';
+import { insertDeliveries } from '../dispatch/transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
 import { type Sample, familyNames, parseExposition, valueOf } from './exposition.js';
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, ok, startTestApp, tempDir, testConfig } from '../../test/support.js';
-import { claimDeliveries } from '../dispatch/queue.js';
+import { claimDeliveries } from '../dispatch/transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
 import { log } from '../log.js';
 import { startApp } from '../main.js';

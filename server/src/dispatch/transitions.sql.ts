@@ -1,43 +1,28 @@
 import type pg from 'pg';
-import type { DeliveryStatus } from './delivery.types.js';
 import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
+import { type ClaimWants, planClaim } from './claim-plan.js';
+import { type AttemptOutcome, GAVE_UP_SQL } from './delivery-states.js';
+import { DELIVERY_COLUMNS, type DeliveryRow } from './reads.sql.js';
 
 /**
- * The delivery queue in plain SQL (DESIGN rule 5): one operation per function, `$n` parameters,
- * batches through `unnest`, claims with `FOR UPDATE SKIP LOCKED`. The dispatcher and the GraphQL
- * service call these; nothing else touches the delivery tables.
+ * Every change of a delivery's state, in plain SQL (DESIGN rule 5): one statement per transition,
+ * guarded by the state it leaves, publishing its own `delivery.updated` / `dispatch.wake`.
+ * The state machine (delivery-states.ts):
+ *
+ * | from                      | to                                   | function               |
+ * |---------------------------|--------------------------------------|------------------------|
+ * | —                         | PENDING                              | insertDeliveries       |
+ * | PENDING, RETRYING (due)   | IN_FLIGHT                            | claimDeliveries        |
+ * | IN_FLIGHT                 | SUCCEEDED, RETRYING, FAILED          | completeAttempts       |
+ * | IN_FLIGHT (unsent)        | PENDING or RETRYING                  | releaseDeliveries      |
+ * | IN_FLIGHT (lease gone)    | RETRYING, or FAILED when used up     | reclaimExpiredLeases   |
+ * | FAILED                    | RETRYING                             | requeueFailedDelivery  |
+ *
+ * Also here, for the worker loop: lease renewal, who holds live claims, which sites are due.
+ * API reads are in reads.sql.ts.
  */
 
 type Queryable = pg.Pool | pg.PoolClient;
-
-export interface DeliveryRow {
-  id: string;
-  site_id: string;
-  status: DeliveryStatus;
-  method: string;
-  idempotency_key: string | null;
-  attempt_count: number;
-  attempt_base: number;
-  last_error: string | null;
-  last_status_code: number | null;
-  next_attempt_at: Date;
-  created_at: Date;
-  updated_at: Date;
-  delivered_at: Date | null;
-}
-
-export interface AttemptRow {
-  delivery_id: string;
-  number: number;
-  started_at: Date;
-  duration_ms: number | null;
-  status_code: number | null;
-  error: string | null;
-  response_excerpt: string | null;
-  response_truncated: boolean;
-  outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED';
-  next_attempt_at: Date | null;
-}
 
 /**
  * The pubsub channel and event shape of `graphql/pubsub.ts` (`{ topic, payload }` on
@@ -57,8 +42,6 @@ function NOTIFY_UPDATED_FROM(source: string): string {
                    GROUP BY x.site_id, x.chunk) e) AS events, (SELECT count(*)::int FROM ${source}) AS n`;
 }
 
-const DELIVERY_COLUMNS = `d.id, d.site_id, d.status, d.method, d.idempotency_key, d.attempt_count, d.attempt_base, d.last_error,
-  d.last_status_code, d.next_attempt_at, d.created_at, d.updated_at, d.delivered_at`;
 
 export interface NewDelivery {
   id: string;
@@ -111,73 +94,6 @@ export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Prom
   );
   const row = result.rows[0]!;
   return { inserted: new Set(row.ids ? row.ids.split(',') : []), now: new Date(Number(row.now_ms)) };
-}
-
-export async function findDeliveriesByKeys(db: Queryable, keys: Array<{ siteId: string; key: string }>): Promise<DeliveryRow[]> {
-  if (!keys.length) return [];
-  const result = await db.query<DeliveryRow>(
-    `SELECT ${DELIVERY_COLUMNS} FROM delivery d
-       JOIN unnest($1::uuid[], $2::text[]) AS k(site_id, key) ON d.site_id = k.site_id AND d.idempotency_key = k.key`,
-    [keys.map((k) => k.siteId), keys.map((k) => k.key)],
-  );
-  return result.rows;
-}
-
-export async function getDeliveries(db: Queryable, ids: string[]): Promise<DeliveryRow[]> {
-  if (!ids.length) return [];
-  const result = await db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery d WHERE d.id = ANY($1::uuid[])`, [ids]);
-  return result.rows;
-}
-
-/** The attempts of these deliveries, each delivery's oldest first. */
-export async function listAttempts(db: Queryable, deliveryIds: string[]): Promise<AttemptRow[]> {
-  if (!deliveryIds.length) return [];
-  const result = await db.query<AttemptRow>(
-    `SELECT delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt, response_truncated, outcome, next_attempt_at
-       FROM delivery_attempt WHERE delivery_id = ANY($1::uuid[]) ORDER BY delivery_id, number, started_at`,
-    [deliveryIds],
-  );
-  return result.rows;
-}
-
-export interface DeliveryFilter {
-  siteId?: string | null;
-  status?: DeliveryStatus | null;
-}
-
-/**
- * Newest first; `after` is the id of the last delivery of the previous page. For one site this
- * reads `delivery_site_created_idx`; for all sites it takes each site's newest from that index
- * and merges them (there is no index over every delivery by time: it would cost three index
- * writes per delivery, see Migration0004).
- */
-export async function listDeliveries(db: Queryable, filter: DeliveryFilter, first: number, after: string | null): Promise<{ rows: DeliveryRow[]; totalCount: number }> {
-  const params: unknown[] = [filter.siteId ?? null, filter.status ?? null];
-  const where = `($1::uuid IS NULL OR d.site_id = $1) AND ($2::text IS NULL OR d.status = $2)`;
-  const pageOf = (siteId: string) => `
-    SELECT ${DELIVERY_COLUMNS} FROM delivery d
-     WHERE d.site_id = ${siteId} AND ($2::text IS NULL OR d.status = $2)
-       AND ($3::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM delivery c WHERE c.id = $3))
-     ORDER BY d.created_at DESC, d.id DESC
-     LIMIT $4`;
-  const [page, count] = await Promise.all([
-    db.query<DeliveryRow>(
-      filter.siteId
-        ? `SELECT * FROM (${pageOf('$1::uuid')}) p`
-        : `SELECT p.* FROM site s CROSS JOIN LATERAL (${pageOf('s.id')}) p
-            WHERE $1::uuid IS NULL
-            ORDER BY p.created_at DESC, p.id DESC
-            LIMIT $4`,
-      [...params, after, first + 1],
-    ),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery d WHERE ${where}`, params),
-  ]);
-  return { rows: page.rows, totalCount: Number(count.rows[0]!.n) };
-}
-
-export async function deliveryExists(db: Queryable, id: string): Promise<boolean> {
-  const result = await db.query(`SELECT 1 FROM delivery WHERE id = $1`, [id]);
-  return (result.rowCount ?? 0) > 0;
 }
 
 /** A FAILED delivery goes back to the queue with a fresh attempt budget; anything else is left alone. */
@@ -250,24 +166,14 @@ export type ClaimResult =
   /** No lane free, or nothing due and no slots wanted. */
   | { kind: 'nothing' };
 
-export interface ClaimOptions {
+export interface ClaimOptions extends ClaimWants {
   worker: string;
-  /** Lanes of the site this process runs now, with how many more deliveries each could take. */
-  ownLanes: Array<{ lane: number; want: number }>;
-  /** Lanes this process may still open, and how many deliveries to give each. */
-  maxNewLanes: number;
-  perNewLane: number;
-  /** Slots wanted beyond one per delivery claimed now: for deliveries already held whose slots went unused. */
-  extraSlots: number;
-  maxCount: number;
   leaseMs: number;
-  rateMarginMs: number;
-  lookaheadMs: number;
 }
 
 /**
- * Takes due deliveries of one site within its global limits, in one short transaction on the
- * site's gate row (so claims for a site are serialised across every process):
+ * Takes due deliveries of one site within its global limits (planned by `planClaim`), in one
+ * short transaction on the site's gate row (so claims for a site are serialised across every process):
  * - concurrency: the site's `threads` are lanes 0..threads-1. A lane is held while any
  *   IN_FLIGHT delivery with a live lease carries its number; the holder sends that lane's
  *   deliveries one after another and may top it up, nobody else may use it. So requests in
@@ -320,46 +226,19 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       await client.query('ROLLBACK');
       return { kind: 'nothing' };
     }
-    const heldLanes = row.held ?? [];
-    const others = new Set(heldLanes.filter((r) => !r.mine).map((r) => r.lane));
-    const used = new Set(heldLanes.map((r) => r.lane));
-    const lostLanes = options.ownLanes.filter((o) => others.has(o.lane)).map((o) => o.lane);
-    // After `threads` is lowered, lanes above the new count drain but get nothing more.
-    const topUps = options.ownLanes.filter((o) => !others.has(o.lane) && o.lane < row.threads && o.want > 0);
-    for (const own of options.ownLanes) if (!others.has(own.lane)) used.add(own.lane);
-    const newLanes: number[] = [];
-    // At most half the free lanes at a time (at least one): one process alone still has them all
-    // within a few claims, and processes sharing a busy site each get a part instead of the first
-    // one to claim taking every lane.
-    const free = row.threads - used.size;
-    const room = Math.min(options.maxNewLanes, free <= 1 ? free : Math.ceil(free / 2));
-    for (let lane = 0; lane < row.threads && newLanes.length < room; lane++) if (!used.has(lane)) newLanes.push(lane);
-    // New lanes first: with fewer due deliveries than wanted, they go out side by side rather than
-    // queue behind a lane that may be busy with a slow request.
-    const targets = [...newLanes.map((lane) => ({ lane, want: options.perNewLane })), ...topUps.map((o) => ({ lane: o.lane, want: o.want }))];
-    const wanted = Math.min(options.maxCount, targets.reduce((n, t) => n + t.want, 0));
-    if (wanted === 0 && options.extraSlots === 0) {
+    const plan = planClaim(
+      { threads: row.threads, maxRps: row.max_rps, heldLanes: row.held ?? [], startOffsetMs: Number(row.start_offset_ms) },
+      options,
+    );
+    const { lostLanes } = plan;
+    if (plan.kind !== 'take') {
       await client.query('ROLLBACK');
+      if (plan.kind === 'rate-wait') return { kind: 'rate-wait', ms: plan.ms };
       return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: 0 } : { kind: 'nothing' };
     }
-    const interval = (1000 + options.rateMarginMs) / row.max_rps;
+    const { laneOf, slotsInHorizon, slotIntervalMs: interval } = plan;
+    const take = laneOf.length;
     const startOffset = Number(row.start_offset_ms);
-    if (startOffset > options.lookaheadMs) {
-      await client.query('ROLLBACK');
-      return { kind: 'rate-wait', ms: startOffset - options.lookaheadMs };
-    }
-    const slotsInHorizon = Math.floor((options.lookaheadMs - startOffset) / interval) + 1;
-    const take = Math.min(wanted, slotsInHorizon);
-    // Lanes for the rows in the order they come back; any prefix of a round robin within each
-    // lane's want is itself within the wants, so fewer due rows than asked for is fine.
-    const laneOf: number[] = [];
-    const given = targets.map(() => 0);
-    for (let t = 0; laneOf.length < take; t = (t + 1) % targets.length) {
-      if (given[t]! < targets[t]!.want) {
-        given[t]! += 1;
-        laneOf.push(targets[t]!.lane);
-      }
-    }
     // Pick, claim and reserve their slots (plus any extra) in one statement; it publishes
     // delivery.updated for what it claims (sent at COMMIT).
     const claimed = await client.query<{
@@ -431,11 +310,11 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
   }
 }
 
-export interface AttemptOutcome {
+export interface FinishedAttempt {
   id: string;
   /** The delivery's attempt count as the claim left it: an outcome only counts for the claim it belongs to. */
   attemptNumber: number;
-  outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED';
+  outcome: AttemptOutcome;
   statusCode: number | null;
   error: string | null;
   startedAt: Date;
@@ -454,7 +333,7 @@ export interface AttemptOutcome {
  * someone else's now — even when this worker has claimed it again since (a hung process).
  * Returns how many it recorded.
  */
-export async function completeAttempts(db: Queryable, worker: string, outcomes: AttemptOutcome[]): Promise<number> {
+export async function completeAttempts(db: Queryable, worker: string, outcomes: FinishedAttempt[]): Promise<number> {
   if (!outcomes.length) return 0;
   const result = await db.query<{ n: number }>(
     `WITH c AS (
@@ -555,9 +434,9 @@ export async function reclaimExpiredLeases(db: Queryable, maxAttempts: number, g
          FROM delivery WHERE status = 'IN_FLIGHT' AND (lease_until < now() OR leased_by = ANY($2::text[])) LIMIT 5000 FOR UPDATE SKIP LOCKED
      ), upd AS (
        UPDATE delivery d
-          SET status = CASE WHEN d.attempt_count - d.attempt_base >= $1 THEN 'FAILED' ELSE 'RETRYING' END,
-              last_error = CASE WHEN d.attempt_count - d.attempt_base >= $1
-                                THEN 'gave up after ' || (d.attempt_count - d.attempt_base) || ' attempts: the process sending the last one stopped (' || e.why || ')'
+          SET status = CASE WHEN ${GAVE_UP_SQL.test('d.attempt_count - d.attempt_base', '$1')} THEN 'FAILED' ELSE 'RETRYING' END,
+              last_error = CASE WHEN ${GAVE_UP_SQL.test('d.attempt_count - d.attempt_base', '$1')}
+                                THEN ${GAVE_UP_SQL.message('d.attempt_count - d.attempt_base', `'the process sending the last one stopped (' || e.why || ')'`)}
                                 ELSE 'the process sending this attempt stopped before recording its outcome (' || e.why || ')' END,
               last_status_code = NULL, next_attempt_at = now(), leased_by = NULL, lease_until = NULL, lane = NULL, updated_at = now()
          FROM expired e WHERE d.id = e.id
@@ -570,34 +449,6 @@ export async function reclaimExpiredLeases(db: Queryable, maxAttempts: number, g
      )
      SELECT id, site_id FROM upd`,
     [maxAttempts, goneWorkers],
-  );
-  return result.rows;
-}
-
-export interface StatsBucketRow {
-  at: Date;
-  sent: number;
-  succeeded: number;
-  failed: number;
-  retried: number;
-  p50_ms: number | null;
-  avg_ms: number | null;
-}
-
-/** Attempts per second over the last `minutes`, for the dashboard chart. */
-export async function deliveryStats(db: Queryable, siteId: string | null, minutes: number): Promise<StatsBucketRow[]> {
-  const result = await db.query<StatsBucketRow>(
-    `SELECT date_trunc('second', started_at) AS at,
-            count(*)::int AS sent,
-            (count(*) FILTER (WHERE outcome = 'SUCCEEDED'))::int AS succeeded,
-            (count(*) FILTER (WHERE outcome = 'FAILED'))::int AS failed,
-            (count(*) FILTER (WHERE outcome = 'RETRYING'))::int AS retried,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
-            avg(duration_ms) AS avg_ms
-       FROM delivery_attempt
-      WHERE started_at >= now() - $2 * interval '1 minute' AND ($1::uuid IS NULL OR site_id = $1)
-      GROUP BY 1 ORDER BY 1`,
-    [siteId, minutes],
   );
   return result.rows;
 }
