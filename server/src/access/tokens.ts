@@ -56,6 +56,7 @@ export class AccessTokens {
   private readonly touched = new Map<string, number>();
   /** tokenId → callbacks of long-lived connections (WebSocket) opened with it, closed on revocation. */
   private readonly revokeListeners = new Map<string, Set<() => void>>();
+  private readonly resyncedListeners = new Set<() => void>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -144,7 +145,13 @@ export class AccessTokens {
       const tokenId = (payload as { tokenId?: unknown } | null)?.tokenId;
       if (typeof tokenId === 'string') this.forget(tokenId);
     });
-    const offResync = pubsub.onResync?.(() => this.resync());
+    const offResync = pubsub.onResync?.(async () => {
+      try {
+        await this.resync();
+      } finally {
+        for (const listener of [...this.resyncedListeners]) listener();
+      }
+    });
     return () => {
       offRevoked();
       offResync?.();
@@ -175,6 +182,15 @@ export class AccessTokens {
         await sleep(Math.min(5000, 100 * 2 ** attempt), undefined, { ref: false });
       }
     }
+  }
+
+  /**
+   * Calls `listener` after each resync that followed a reconnect (also one that gave up), once the
+   * tokens revoked meanwhile have been forgotten and their sockets closed as revoked.
+   */
+  onResynced(listener: () => void): () => void {
+    this.resyncedListeners.add(listener);
+    return () => this.resyncedListeners.delete(listener);
   }
 
   /** Calls `listener` once if the token is revoked; the returned function unregisters it. */

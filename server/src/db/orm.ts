@@ -4,6 +4,7 @@ import pg from 'pg';
 import { Site } from '../sites/site.entity.js';
 import { log } from '../log.js';
 import { migrationsList } from './migrations/index.js';
+import { createPool } from './pool.js';
 
 export const ENTITIES = [Site];
 
@@ -38,10 +39,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
       },
     },
   });
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'trusted-sites' });
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it. Nothing to do.
-  });
+  const pool = createPool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'trusted-sites' });
   return {
     orm,
     pool,

@@ -111,8 +111,7 @@ export async function startHttpServer(options: {
   // reconnects reads again what it shows (the dashboard's useRereadWhenLive) — so nothing stays stale.
   // Tokens revoked meanwhile are looked up first, so their sockets close as revoked (4403: sign in
   // again) rather than as restarted (1012: reconnect) — a closing socket ignores the second close.
-  const stopResync = services.pubsub.onResync(async () => {
-    await services.accessTokens.resync().catch((error: unknown) => failures.note('API token check after the outage', { error: String(error) }));
+  const stopResync = services.accessTokens.onResynced(() => {
     for (const socket of wss.clients) socket.close(1012, 'Events resumed: subscribe again');
   });
 

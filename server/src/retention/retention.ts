@@ -4,6 +4,7 @@ import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { deleteAuditEventsOlderThan } from '../audit/audit.sql.js';
 import { log } from '../log.js';
 import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, retentionCutoff, tryRetentionLock } from './retention.sql.js';
+import { createPool } from '../db/pool.js';
 
 export interface DeliveryRetentionOptions {
   databaseUrl: string;
@@ -64,14 +65,11 @@ export class DeliveryRetention {
   constructor(private readonly options: DeliveryRetentionOptions) {
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.firstRunDelayMs = options.firstRunDelayMs ?? Math.min(options.intervalMs, MAX_FIRST_RUN_DELAY_MS);
-    this.pool = new pg.Pool({
+    this.pool = createPool({
       connectionString: options.databaseUrl,
       max: 1,
       application_name: 'trusted-sites-retention',
       options: '-c synchronous_commit=off -c statement_timeout=60000',
-    });
-    this.pool.on('error', () => {
-      // An idle connection was lost; the next run opens another.
     });
   }
 

@@ -32,6 +32,7 @@ import {
   saveTokenFailure,
 } from './token.sql.js';
 import { OAuthConnect, TOKEN_STATE_TOPIC, TokenState, type TokenStateEvent, TokenStatus } from './token.types.js';
+import { createPool } from '../db/pool.js';
 
 /** The watcher runs every second: while PostgreSQL is away its failures are one line of the outage log, not one a second. */
 function watcherFailure(message: string, error: unknown, fields: Record<string, unknown> = {}): void {
@@ -112,10 +113,7 @@ export class TokenService implements AccessTokenProvider {
   private readonly lockPool: pg.Pool;
 
   constructor(private readonly deps: TokenServiceDeps) {
-    this.lockPool = new pg.Pool({ connectionString: deps.db.url, max: LOCK_CONNECTIONS, application_name: 'trusted-sites-tokens' });
-    this.lockPool.on('error', () => {
-      // An idle connection dropped; the pool replaces it.
-    });
+    this.lockPool = createPool({ connectionString: deps.db.url, max: LOCK_CONNECTIONS, application_name: 'trusted-sites-tokens' });
   }
 
   // ---- AccessTokenProvider -------------------------------------------------------------------
