@@ -1,5 +1,7 @@
 // Client-side copies of the server's site rules (server/src/sites, server/src/auth/*/config.ts).
-// They only spare a round trip: the server checks everything again and its fieldErrors win.
+// They only spare a round trip: the server checks everything again and its fieldErrors win. Bounds,
+// defaults and choices of the auth fields come from the server's metadata (authMethods.ts); the
+// auth checks here are the ones its fields name (`check`).
 
 export const MAX_RPS = { min: 0.1, max: 10_000, default: 10 } as const;
 export const THREADS = { min: 1, max: 256, default: 4 } as const;
@@ -169,7 +171,6 @@ export const checkVendorKey = (v: string) => (!/^[a-z][a-z0-9]{0,15}$/.test(v.tr
 // ---- AWS-S3 filename format.
 
 export const FILENAME_PLACEHOLDERS = ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss', 'SSS', 'epoch', 'uuid', 'siteId', 'deliveryId', 'ext'] as const;
-export const DEFAULT_FILENAME_FORMAT = '{yyyy}/{MM}/{dd}/{deliveryId}.{ext}';
 const SAFE_LITERAL = /^[A-Za-z0-9/!\-_.*'()]*$/;
 
 export function checkFilenameFormat(format: string): string | undefined {
@@ -217,8 +218,6 @@ export function checkPemShape(value: string): string | undefined {
   }
   return undefined;
 }
-
-export const TOKEN_REQUEST_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'application/json'] as const;
 
 export function checkMaxLength(value: string, max: number): string | undefined {
   return value.trim().length > max ? `Must be at most ${max} characters` : undefined;
