@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type ProxySettings, ProxySettingsError, readProxySettings } from './net/proxy.js';
 
-/** Which parts of the product a process runs (SPEC §6: many processes may share one database). */
+/** Which parts of the product a process runs (docs/specification.md §6: many processes may share one database). */
 export type ProcessRole = 'all' | 'api' | 'dispatcher';
 
 export interface Config {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-/** The SQL of the audit trail (DESIGN rule 5: one operation per function, `$n` parameters). */
+/** The SQL of the audit trail (docs/design.md rule 5: one operation per function, `$n` parameters). */
 
 type Queryable = pg.Pool | pg.ClientBase;
 

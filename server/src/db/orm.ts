@@ -10,7 +10,7 @@ export const ENTITIES = [Site];
 
 export interface Database {
   orm: MikroORM;
-  /** For plain parameterised SQL (DESIGN rule 5): the queue, tokens, limits. */
+  /** For plain parameterised SQL (docs/design.md rule 5): the queue, tokens, limits. */
   pool: pg.Pool;
   url: string;
   close(): Promise<void>;

@@ -10,7 +10,7 @@ describe('schema.graphql', () => {
     expect(committed).toBe(fresh);
   });
 
-  it('keeps the names of the SPEC §8 contract', async () => {
+  it('keeps the names of the docs/specification.md §8 contract', async () => {
     const sdl = printAppSchema(await buildAppSchema());
     for (const name of ['enum SiteStatus', 'enum AuthMethod', 'type Site ', 'union AuthConfig', 'input SiteInput', 'input AuthConfigInput', 'input SiteUpdateInput']) {
       expect(sdl).toContain(name);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /**
- * The SQL of delivery retention (DESIGN rule 5: one operation per function, `$n` parameters).
+ * The SQL of delivery retention (docs/design.md rule 5: one operation per function, `$n` parameters).
  *
  * Which index: none of its own. A partial index on finished rows by time would cost an index
  * write on every completion (Migration0004: throughput is counted in index writes per delivery).

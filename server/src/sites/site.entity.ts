@@ -16,7 +16,7 @@ registerEnumType(SiteStatus, {
   description: 'DRAFT when created; ACTIVE sites are offered to workflows and may be sent to.',
 });
 
-/** SPEC §5 bounds and defaults. */
+/** docs/specification.md §5 bounds and defaults. */
 export const PERFORMANCE_LIMITS = {
   maxRps: { min: 0.1, max: 10_000, default: 10 },
   threads: { min: 1, max: 256, default: 4 },

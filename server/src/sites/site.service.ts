@@ -161,8 +161,8 @@ export class SiteService {
   }
 
   /**
-   * Validates an input against SPEC §2–§3 and applies it to the site, or throws one BAD_USER_INPUT
-   * listing every problem. Nothing is written when it throws.
+   * Validates an input against docs/specification.md §2–§3 and applies it to the site, or throws
+   * one BAD_USER_INPUT listing every problem. Nothing is written when it throws.
    */
   private async applyInput(site: Site, input: SiteInput | SiteUpdateInput, existing: AuthConfig | undefined): Promise<void> {
     const errors = new FieldErrors();

@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * OAuth2 token store (SPEC §3 methods 5–7): one row per site with the current tokens (sealed),
- * a history row per token request, and the server-side `state` of pending authorization-code
- * connects (single-use, expiring, bound to one site).
+ * OAuth2 token store (docs/specification.md §3, methods 5–7): one row per site with the current
+ * tokens (sealed), a history row per token request, and the server-side `state` of pending
+ * authorization-code connects (single-use, expiring, bound to one site).
  */
 export class Migration0002Tokens extends Migration {
   override async up(): Promise<void> {
