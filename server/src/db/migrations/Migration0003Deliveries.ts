@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The delivery queue (DESIGN rules 5–7): `delivery` is the queue itself, `delivery_attempt` keeps
- * one row per attempt, and `dispatch_gate` is the per-site row every dispatcher locks to take its
- * share of the site's rate and concurrency limits.
+ * The delivery queue (docs/design.md rules 5–7): `delivery` is the queue itself,
+ * `delivery_attempt` keeps one row per attempt, and `dispatch_gate` is the per-site row every
+ * dispatcher locks to take its share of the site's rate and concurrency limits.
  */
 export class Migration0003Deliveries extends Migration {
   override async up(): Promise<void> {
@@ -34,7 +34,6 @@ export class Migration0003Deliveries extends Migration {
         delivered_at timestamptz,
         CONSTRAINT delivery_idempotency UNIQUE (site_id, idempotency_key)
       )`);
-    // What a claim scans: the due deliveries of one site, oldest first.
     // Every claim and completion rewrites a row and every index it is in, so there are as few as
     // the queries need. What a claim scans (and when the next retry is due): the due deliveries
     // of one site, oldest first.
