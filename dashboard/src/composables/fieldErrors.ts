@@ -5,7 +5,7 @@ export interface FieldError {
   message: string;
 }
 
-/** The `extensions.fieldErrors` of a BAD_USER_INPUT answer (DESIGN rule 9); empty for any other error. */
+/** The `extensions.fieldErrors` of a BAD_USER_INPUT answer (docs/design.md rule 9); empty for any other error. */
 export function fieldErrorsOf(error: CombinedError | undefined | null): FieldError[] {
   if (!error) return [];
   const out: FieldError[] = [];

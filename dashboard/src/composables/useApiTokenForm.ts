@@ -11,7 +11,7 @@ const PATHS = ['name', 'role'] as const;
 type Path = (typeof PATHS)[number];
 
 /**
- * State, client checks and saving for the new-token form (DESIGN rule 10). Errors are keyed by
+ * State, client checks and saving for the new-token form (docs/design.md rule 10). Errors are keyed by
  * the server's field paths (`name`, `role`), so the client's checks and the server's
  * `fieldErrors` land under the same field.
  */

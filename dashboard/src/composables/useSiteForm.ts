@@ -17,7 +17,7 @@ export interface SiteFormOptions {
 }
 
 /**
- * State, client checks and saving for the site form (DESIGN rule 10). Errors are keyed by the
+ * State, client checks and saving for the site form (docs/design.md rule 10). Errors are keyed by the
  * server's field paths (`name`, `performance.maxRps`, `auth.jwt.timeToLive` …) so the client's
  * checks and the server's `fieldErrors` land in the same place. The parts live in siteForm/: the
  * method's fields (useAuthFields, with claim rows in usePayloadRows), what a save sends

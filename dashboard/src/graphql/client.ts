@@ -2,7 +2,7 @@ import { type Client, type CombinedError, cacheExchange, createClient, fetchExch
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { authorizationHeader } from '../session';
 
-/** True when the server said the caller is not signed in: HTTP 401 or the UNAUTHENTICATED code (DESIGN rule 9). */
+/** True when the server said the caller is not signed in: HTTP 401 or the UNAUTHENTICATED code (docs/design.md rule 9). */
 export function isUnauthenticated(error: CombinedError | undefined | null): boolean {
   if (!error) return false;
   if ((error.response as Response | undefined)?.status === 401) return true;
@@ -42,7 +42,7 @@ export function createApiClient(onUnauthenticated: () => void, base: string = wi
 
   const client = createClient({
     url: `${base}/graphql`,
-    // Apollo's CSRF prevention refuses GET queries without a preflight header (DESIGN §5).
+    // Apollo's CSRF prevention refuses GET queries without a preflight header (docs/design.md §5).
     preferGetMethod: false,
     requestPolicy: 'cache-and-network',
     fetchOptions: (): RequestInit => {

@@ -91,7 +91,7 @@ export interface TokenDefinition<C extends StoredAuthConfig = StoredAuthConfig, 
   lifetimeMinutes?(config: C): number | undefined;
 }
 
-/** The authorization-code steps a method with `connect` takes (SPEC §3, OAuth2). */
+/** The authorization-code steps a method with `connect` takes (docs/specification.md §3, OAuth2). */
 export interface ConnectFlow<C extends StoredAuthConfig, S extends string> {
   /** Where the browser goes: the provider's authorization URL with the request's parameters. */
   authorizationUrl(config: C, request: { redirectUri: string; state: string; codeChallenge: string }): string;

@@ -2,7 +2,7 @@ import type { OutgoingErrorKind } from '../net/outgoing.js';
 import { gaveUp, gaveUpMessage } from './delivery-states.js';
 
 /**
- * What one attempt's result means for its delivery (SPEC §4). Pure: the clock and the random
+ * What one attempt's result means for its delivery (docs/specification.md §4). Pure: the clock and the random
  * draw for jitter are passed in, so every rule can be tested without a receiver.
  */
 

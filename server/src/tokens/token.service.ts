@@ -50,7 +50,7 @@ export const STALE_REFRESHING_MS = 120_000;
  * More sites than this renewing at once in one process simply queue.
  */
 const LOCK_CONNECTIONS = 4;
-/** SPEC §7: the connect state expires within 10 minutes. */
+/** docs/specification.md §7: the connect state expires within 10 minutes. */
 const STATE_TTL_MS = 10 * 60_000;
 
 export type TokenTrigger = 'CONNECT' | 'MANUAL' | 'ON_DEMAND' | 'AUTO' | 'FORCED';
@@ -101,7 +101,7 @@ function reasonCode(text: string | undefined): string {
 
 /**
  * The OAuth2 token store for the three OAuth2 methods: obtains, stores (sealed), renews and
- * reports tokens. DESIGN rule 4: one token request per site at a time — in this process through
+ * reports tokens. docs/design.md rule 4: one token request per site at a time — in this process through
  * `inflight`, across processes through a PostgreSQL advisory lock — and whoever takes the lock
  * re-reads the stored token first, so waiters use the winner's result instead of asking again.
  */

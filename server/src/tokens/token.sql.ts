@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Sealed } from '../crypto/secrets.js';
 
-/** Plain, parameterised SQL for the token store (DESIGN rule 5): one operation per function. */
+/** Plain, parameterised SQL for the token store (docs/design.md rule 5): one operation per function. */
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 

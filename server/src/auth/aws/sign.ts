@@ -163,7 +163,7 @@ export function signAwsRequest(request: OutgoingRequest, params: AwsSigningParam
       credentials: params.credentials,
       now: params.now,
       s3: params.s3,
-      // A vendor's copy (GCS's GOOG4 above all) expects the payload hash header on every request, as S3 does (SPEC §3).
+      // A vendor's copy (GCS's GOOG4 above all) expects the payload hash header on every request, as S3 does (docs/specification.md §3).
       signBody: params.s3 || !isAwsScheme(params.scheme),
     },
   );

@@ -68,7 +68,7 @@ export async function smithyAuthorization(request: ReceivedRequest, options: Ora
     region: options.region,
     service: options.service,
     sha256: NodeSha256,
-    // The settings under which smithy follows the same rules as aws4 (DESIGN §1).
+    // The settings under which smithy follows the same rules as aws4 (docs/design.md §1).
     applyChecksum: options.s3,
     uriEscapePath: !options.s3,
   });

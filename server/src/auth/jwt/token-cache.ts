@@ -18,7 +18,7 @@ import { type SignedToken, mintJwt, withBearer } from './sign.js';
  * cache at once. Only the digest is kept, never the secret. At most `maxEntries` tokens are held;
  * the least recently used goes first.
  *
- * Not pure in the sense of DESIGN rule 3: the token returned for `now` may carry an earlier `iat`.
+ * Not pure in the sense of docs/design.md rule 3: the token returned for `now` may carry an earlier `iat`.
  * It stays deterministic given the cache's contents, and `signJwt` remains the pure signer.
  */
 export const MAX_REUSE_MARGIN_SECONDS = 60;

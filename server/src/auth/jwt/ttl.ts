@@ -1,5 +1,5 @@
 /**
- * The JWT time-to-live grammar (SPEC §3): `{number} minute(s)|hour(s)|day(s)|month(s)|year(s)`.
+ * The JWT time-to-live grammar (docs/specification.md §3): `{number} minute(s)|hour(s)|day(s)|month(s)|year(s)`.
  *
  * - The number is a positive whole number (digits only: no sign, fraction or exponent); singular
  *   and plural are both accepted ("1 minutes", "2 day"), case-insensitive; surrounding blanks are

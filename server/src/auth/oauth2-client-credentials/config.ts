@@ -18,7 +18,7 @@ import { AuthMethod } from '../types.js';
 
 export type OAuth2ClientCredentialsSecret = 'clientSecret';
 
-/** Bounds of `tokenExpirationMinutes` (SPEC §3: up to one day). */
+/** Bounds of `tokenExpirationMinutes` (docs/specification.md §3: up to one day). */
 export const CC_TOKEN_EXPIRATION_MINUTES = { min: 1, max: 1440 } as const;
 
 @ObjectType('OAuth2ClientCredentialsAuth', { description: 'OAuth2 client credentials (RFC 6749 §4.4): tokens fetched and renewed here.' })

@@ -36,7 +36,7 @@ registerEnumType(JwtBearerGrant, { name: 'JwtBearerGrant' });
 
 export type OAuth2JwtBearerSecret = 'privateKey';
 
-/** Bounds of `tokenExpirationMinutes` (SPEC §3: up to two hours). */
+/** Bounds of `tokenExpirationMinutes` (docs/specification.md §3: up to two hours). */
 export const JB_TOKEN_EXPIRATION_MINUTES = { min: 1, max: 120 } as const;
 /** Longest key id (`kid`) accepted. */
 export const KEY_ID_MAX_CHARS = 256;
