@@ -11,9 +11,9 @@ import { claimDeliveries } from './transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /**
- * The deployment shape of docs/specification.md §6: an API-only process (this test process) and dispatcher-only
- * child processes on one PostgreSQL. Children are real `node --import tsx` processes running
- * startApp, so kill -9 is a real crash.
+ * The deployment shape of docs/specification.md §6: an API-only process (this test process) and
+ * dispatcher-only child processes on one PostgreSQL. Children are real `node --import tsx`
+ * processes running startApp, so kill -9 is a real crash.
  */
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-process.ts');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -2,8 +2,8 @@ import type { OutgoingErrorKind } from '../net/outgoing.js';
 import { gaveUp, gaveUpMessage } from './delivery-states.js';
 
 /**
- * What one attempt's result means for its delivery (docs/specification.md §4). Pure: the clock and the random
- * draw for jitter are passed in, so every rule can be tested without a receiver.
+ * What one attempt's result means for its delivery (docs/specification.md §4). Pure: the clock
+ * and the random draw for jitter are passed in, so every rule can be tested without a receiver.
  */
 
 export interface RetrySchedule {
