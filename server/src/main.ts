@@ -160,6 +160,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens, metrics, tracing: tracing ? attemptTracer : undefined });
       metrics.addPool('dispatch', dispatcher.bookkeeping);
       services.dispatcher = dispatcher;
+      // sendWebhook(s) here inserts what this dispatcher can send at once already claimed by it.
+      deliveries.claimer = dispatcher;
       dispatcher.start();
       // Stops early: no more claims, in-flight sends finish, before the HTTP server and database go.
       onStop('dispatcher', () => dispatcher.stop());

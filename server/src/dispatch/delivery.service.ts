@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
 import type pg from 'pg';
 import { FieldErrors, checkHeaderName, checkHeaderValue, checkStorableText } from '../auth/common.js';
@@ -10,7 +11,16 @@ import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
 import { currentTraceParent } from '../tracing/tracing.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import { type AttemptRow, type DeliveryRow, deliveryExists, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
-import { DELIVERY_UPDATED, DISPATCH_WAKE, type NewDelivery, insertDeliveries, requeueFailedDelivery } from './transitions.sql.js';
+import {
+  type ClaimOptions,
+  type ClaimResult,
+  DELIVERY_UPDATED,
+  DISPATCH_WAKE,
+  type NewDelivery,
+  insertClaimedDeliveries,
+  insertDeliveries,
+  requeueFailedDelivery,
+} from './transitions.sql.js';
 
 /** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
 export { DELIVERY_UPDATED, DISPATCH_WAKE };
@@ -89,7 +99,20 @@ interface SiteRow {
  * Accepting work and reading it back. A delivery is committed before `send` returns; the
  * dispatcher (in this or another process) is woken over LISTEN/NOTIFY.
  */
+/** The dispatcher of this process, as `send` sees it: what it would claim now, and taking what it got. */
+export interface InsertClaimer {
+  claimWantsFor(siteId: string): { options: ClaimOptions; perLane: number } | undefined;
+  adopt(siteId: string, claim: Extract<ClaimResult, { kind: 'claimed' }>, asked: number, answered: number, perLane: number): Promise<boolean>;
+}
+
 export class DeliveryService {
+  /**
+   * Set in processes that also send (role all): a batch for one site is then inserted already
+   * claimed by this process when it has free lanes and slots and nothing of the site waits in
+   * the queue (`insertClaimedDeliveries`), so those deliveries need no claim of their own.
+   */
+  claimer: InsertClaimer | undefined;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly pubsub: PgPubSub,
@@ -173,7 +196,7 @@ export class DeliveryService {
       unique.push(row);
       return row;
     });
-    const { inserted, now } = await insertDeliveries(this.pool, unique);
+    const { inserted, now } = await this.insert(unique);
     if (this.onAccepted) for (const row of unique) if (inserted.has(row.id)) this.onAccepted(row.siteId);
     const existing = await findDeliveriesByKeys(
       this.pool,
@@ -189,6 +212,21 @@ export class DeliveryService {
       return toDelivery(stored);
     });
     return result;
+  }
+
+  private async insert(rows: NewDelivery[]): Promise<{ inserted: Set<string>; now: Date }> {
+    const siteId = rows[0]?.siteId;
+    const wants = siteId !== undefined && rows.every((r) => r.siteId === siteId) ? this.claimer?.claimWantsFor(siteId) : undefined;
+    if (!wants) return insertDeliveries(this.pool, rows);
+    const asked = performance.now();
+    const { inserted, now, claim } = await insertClaimedDeliveries(this.pool, siteId!, rows, wants.options);
+    if (claim?.kind === 'claimed') {
+      const answered = performance.now();
+      // Committed already: what the dispatcher does with them is its own business (a failure there
+      // is the lease's to repair), not this request's.
+      this.claimer!.adopt(siteId!, claim, asked, answered, wants.perLane).catch((error) => log.error('could not start sending deliveries claimed on insert', { error: String(error) }));
+    }
+    return { inserted, now };
   }
 
   private inputError(format: FieldError[], missing: FieldError[], inactive: FieldError[]): GraphQLError {

@@ -20,6 +20,8 @@ import { RateSlots } from './rate-slots.js';
 import {
   type FinishedAttempt,
   type ClaimedDelivery,
+  type ClaimOptions,
+  type ClaimResult,
   claimDeliveries,
   findDueSites,
   msUntilNextDue,
@@ -305,6 +307,32 @@ export class Dispatcher {
 
   /** True when it got deliveries or slots. */
   private async claimFor(siteId: string): Promise<boolean> {
+    const { options, perLane } = this.wantsOf(siteId);
+    const asked = performance.now();
+    const claim = await claimDeliveries(this.deps.pool, siteId, options);
+    const answered = performance.now();
+    if (claim.kind === 'busy') {
+      this.counters.busy += 1;
+      this.scheduleWake(2);
+    }
+    if (claim.kind === 'rate-wait') {
+      this.counters.rateWait += 1;
+      this.scheduleWake(claim.ms);
+    }
+    if (claim.kind !== 'claimed') return false;
+    return this.adopt(siteId, claim, asked, answered, perLane);
+  }
+
+  /**
+   * What this process would claim for a site now, for sendWebhook(s) in this process to insert
+   * already claimed (`insertClaimedDeliveries`); undefined while it stops. `adopt` takes what it got.
+   */
+  claimWantsFor(siteId: string): { options: ClaimOptions; perLane: number } | undefined {
+    if (this.stopping) return undefined;
+    return this.wantsOf(siteId);
+  }
+
+  private wantsOf(siteId: string): { options: ClaimOptions; perLane: number } {
     const { dispatch } = this.deps.config;
     const run = this.runFor(siteId);
     // A lane sends one request after another: it can use about lookahead / duration deliveries
@@ -320,35 +348,40 @@ export class Dispatcher {
     // idle site must not pay for in latency.
     const pace = duration === undefined || queued === 0 ? 0 : Math.ceil((run.lanes.size / Math.max(duration, 0.05)) * dispatch.rateLookaheadMs);
     const extraSlots = Math.max(0, Math.max(queued + run.slots.waiting, pace) - run.slots.valid());
-    const asked = performance.now();
-    const claim = await claimDeliveries(this.deps.pool, siteId, {
-      worker: this.worker,
-      ownLanes,
-      maxNewLanes: Math.max(0, dispatch.concurrency - this.activeLanes),
-      perNewLane: perLane,
-      extraSlots,
-      maxCount: dispatch.claimBatch,
-      leaseMs: dispatch.leaseMs,
-      rateMarginMs: dispatch.rateMarginMs,
-      lookaheadMs: dispatch.rateLookaheadMs,
-    });
+    return {
+      perLane,
+      options: {
+        worker: this.worker,
+        ownLanes,
+        maxNewLanes: Math.max(0, dispatch.concurrency - this.activeLanes),
+        perNewLane: perLane,
+        extraSlots,
+        maxCount: dispatch.claimBatch,
+        leaseMs: dispatch.leaseMs,
+        rateMarginMs: dispatch.rateMarginMs,
+        lookaheadMs: dispatch.rateLookaheadMs,
+      },
+    };
+  }
+
+  /**
+   * Takes what a claim gave (from the queue, or inserted claimed): its slots and its deliveries
+   * onto their lanes, starting lanes this process did not run yet. `asked` and `answered` are when
+   * the claim was sent and answered (performance.now()). True when it got deliveries or slots.
+   */
+  async adopt(siteId: string, claim: Extract<ClaimResult, { kind: 'claimed' }>, asked: number, answered: number, perLane: number): Promise<boolean> {
     // Slots count from the claim's database time. Anchoring them at the moment the answer arrived
     // would move them later by however long it took — and a late answer then squeezes its slots
     // against the next claim's (more than maxRps in one second). So step back by the time since the
     // database's clock read it, as the wall clocks say (one clock on one host; NTP across hosts) —
     // but never by more than the whole claim took, which bounds what a skewed clock can do.
-    const answered = performance.now();
-    const sinceDatabaseNow = claim.kind === 'claimed' ? Math.min(Math.max(0, Date.now() - claim.databaseNowMs), answered - asked) : 0;
-    const base = answered - sinceDatabaseNow;
-    if (claim.kind === 'busy') {
-      this.counters.busy += 1;
-      this.scheduleWake(2);
+    const base = answered - Math.min(Math.max(0, Date.now() - claim.databaseNowMs), answered - asked);
+    if (this.stopping) {
+      // Claimed on insert while this process began to stop: give them back unsent.
+      await this.release(claim.deliveries.map((d) => d.id));
+      return false;
     }
-    if (claim.kind === 'rate-wait') {
-      this.counters.rateWait += 1;
-      this.scheduleWake(claim.ms);
-    }
-    if (claim.kind !== 'claimed') return false;
+    let run = this.runFor(siteId);
     for (const lost of claim.lostLanes) run.lanes.get(lost)?.queue.splice(0);
     if (!claim.slotOffsetsMs.length && !claim.deliveries.length) return false;
     this.counters.claims += 1;
@@ -360,6 +393,8 @@ export class Dispatcher {
         await this.release(claim.deliveries.map((d) => d.id));
         return false;
       }
+      // The loop may have dropped an idle run meanwhile: use the site's current one.
+      run = this.runFor(siteId);
       run.context = { site, secrets: this.deps.sites.openSecrets(site), generation };
       run.contextAt = Date.now();
     }

@@ -30,8 +30,15 @@ export class RateSlots {
       this.interval = intervalMs;
       this.bucket = this.newBucket(intervalMs);
     }
-    // Claims are serialised on the gate, so a later claim's slots come after an earlier one's.
+    // Claims are serialised on the gate, so a later claim's slots come after an earlier one's; but
+    // an insert that claimed and the loop's claim may be answered in either order: keep them sorted.
+    const last = this.slots.length > this.head ? this.slots[this.slots.length - 1]! : -Infinity;
     for (const offset of offsetsMs) this.slots.push(base + offset);
+    if (offsetsMs.length && base + offsetsMs[0]! < last) {
+      const unused = this.slots.slice(this.head).sort((x, y) => x - y);
+      this.slots = unused;
+      this.head = 0;
+    }
     this.wakeWaiters();
   }
 

@@ -63,12 +63,28 @@ export interface NewDelivery {
  * Returns the ids inserted and the insert's database time (their created_at).
  */
 export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Promise<{ inserted: Set<string>; now: Date }> {
+  return insertRows(db, rows, undefined);
+}
+
+/** Rows an insert claims at once: the lane of each (undefined: it waits in the queue as PENDING) and the gate's share. */
+interface InsertClaim {
+  lanes: Array<number | undefined>;
+  worker: string;
+  leaseMs: number;
+  /** The gate's database time (text) the lease and the slots count from. */
+  now: string;
+  siteId: string;
+  slots: number;
+  slotIntervalMs: number;
+}
+
+async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim | undefined): Promise<{ inserted: Set<string>; now: Date }> {
   const records = new Array(rows.length);
   const sites = new Set<string>();
   let at = 1;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    records[i] = { id: r.id, site_id: r.siteId, method: r.method, headers: r.headers, off: at, len: r.body.length, key: r.idempotencyKey, tp: r.traceParent ?? undefined };
+    records[i] = { id: r.id, site_id: r.siteId, method: r.method, headers: r.headers, off: at, len: r.body.length, key: r.idempotencyKey, tp: r.traceParent ?? undefined, lane: claim?.lanes[i] };
     sites.add(r.siteId);
     at += r.body.length;
   }
@@ -76,24 +92,148 @@ export async function insertDeliveries(db: Queryable, rows: NewDelivery[]): Prom
     `WITH gates AS (
        INSERT INTO dispatch_gate (site_id) SELECT s FROM unnest($2::uuid[]) AS s ON CONFLICT DO NOTHING
      ), ins AS (
-       INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key, trace_parent)
-       SELECT u.id, u.site_id, 'PENDING', u.method, u.headers, substring($3::bytea FROM u.off FOR u.len), u.key, u.tp
-         FROM json_to_recordset($1::json) AS u(id uuid, site_id uuid, method text, headers jsonb, off int, len int, key text, tp text)
+       INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key, trace_parent, attempt_count, leased_by, lease_until, lane)
+       SELECT u.id, u.site_id, CASE WHEN u.lane IS NULL THEN 'PENDING' ELSE 'IN_FLIGHT' END, u.method, u.headers,
+              substring($3::bytea FROM u.off FOR u.len), u.key, u.tp,
+              CASE WHEN u.lane IS NULL THEN 0 ELSE 1 END, CASE WHEN u.lane IS NOT NULL THEN $4::text END,
+              CASE WHEN u.lane IS NOT NULL THEN $5::timestamptz + $6::float8 * interval '1 millisecond' END, u.lane
+         FROM json_to_recordset($1::json) AS u(id uuid, site_id uuid, method text, headers jsonb, off int, len int, key text, tp text, lane int)
        ON CONFLICT (site_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING id, site_id
+       RETURNING id, site_id, status
+     ), gate AS (
+       UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $5::timestamptz) + ($8::float8 * $7::int) * interval '1 millisecond'
+        WHERE site_id = $9::uuid AND $7::int > 0
      ), wake AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DISPATCH_WAKE}', 'payload',
                 json_build_object('sites', CASE WHEN count(DISTINCT site_id) <= 100 THEN json_agg(DISTINCT site_id) END))::text)
-         FROM ins HAVING count(*) > 0
+         FROM ins WHERE status = 'PENDING' HAVING count(*) > 0
      )
      SELECT (SELECT string_agg(id::text, ',') FROM ins) AS ids, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
             (SELECT count(*) FROM wake) AS woke, ${NOTIFY_UPDATED_FROM('ins')}`,
     // One JSON document for the rows (cheaper to build and to read than a text array per column)
     // and the bodies as one binary bytea cut by offset and length (no hex text).
-    [JSON.stringify(records), [...sites], Buffer.concat(rows.map((r) => r.body), at - 1)],
+    [
+      JSON.stringify(records),
+      [...sites],
+      Buffer.concat(rows.map((r) => r.body), at - 1),
+      claim?.worker ?? null,
+      claim?.now ?? null,
+      claim?.leaseMs ?? null,
+      claim?.slots ?? 0,
+      claim?.slotIntervalMs ?? 0,
+      claim?.siteId ?? null,
+    ],
   );
   const row = result.rows[0]!;
   return { inserted: new Set(row.ids ? row.ids.split(',') : []), now: new Date(Number(row.now_ms)) };
+}
+
+/**
+ * Inserts a batch for one site and claims at once, for the accepting process's own dispatcher,
+ * as many as `claimDeliveries` would give it now — when nothing of the site is due in the queue
+ * (so nothing older waits behind them). Those rows are written IN_FLIGHT under this worker's
+ * lease from the start: one row version fewer, the same lanes, slots, lease and recovery as a
+ * claim, decided under the same gate lock (taken with SKIP LOCKED: when another claim holds it,
+ * the batch is simply queued). Rows with an idempotency key are always queued (the key may name
+ * a stored delivery). Everything else is `insertDeliveries`.
+ */
+export async function insertClaimedDeliveries(
+  pool: pg.Pool,
+  siteId: string,
+  rows: NewDelivery[],
+  options: ClaimOptions,
+): Promise<{ inserted: Set<string>; now: Date; claim: ClaimResult | undefined }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const gate = await lockGate(client, siteId, options.worker, true);
+    const plan =
+      gate && gate.status === 'ACTIVE' && !gate.due
+        ? planClaim({ threads: gate.threads, maxRps: gate.max_rps, heldLanes: gate.held ?? [], startOffsetMs: Number(gate.start_offset_ms) }, options)
+        : undefined;
+    const lanes: Array<number | undefined> = new Array(rows.length);
+    const claimed: ClaimedDelivery[] = [];
+    let slots = 0;
+    if (gate && plan?.kind === 'take') {
+      for (let i = 0; i < rows.length && claimed.length < plan.laneOf.length; i++) {
+        const r = rows[i]!;
+        if (r.siteId !== siteId || r.idempotencyKey !== null) continue;
+        const lane = plan.laneOf[claimed.length]!;
+        lanes[i] = lane;
+        claimed.push({ id: r.id, method: r.method, headers: r.headers, body: r.body, attemptCount: 1, attemptBase: 0, forceTokenRefresh: false, tokenRefreshed: false, lane, traceParent: r.traceParent ?? null });
+      }
+      slots = Math.min(plan.slotsInHorizon, claimed.length + options.extraSlots);
+    }
+    const { inserted, now } = await insertRows(
+      client,
+      rows,
+      gate && plan?.kind === 'take' && slots > 0
+        ? { lanes, worker: options.worker, leaseMs: options.leaseMs, now: gate.now, siteId, slots, slotIntervalMs: plan.slotIntervalMs }
+        : undefined,
+    );
+    await client.query('COMMIT');
+    if (!gate || !plan || plan.kind !== 'take' || slots === 0) return { inserted, now, claim: undefined };
+    const startOffset = Number(gate.start_offset_ms);
+    return {
+      inserted,
+      now,
+      claim: {
+        kind: 'claimed',
+        deliveries: claimed,
+        slotOffsetsMs: Array.from({ length: slots }, (_, i) => startOffset + i * plan.slotIntervalMs),
+        databaseNowMs: Number(gate.now_ms),
+        lostLanes: plan.lostLanes,
+        slotIntervalMs: plan.slotIntervalMs,
+      },
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+interface GateRow {
+  now: string;
+  now_ms: string;
+  start_offset_ms: number;
+  status: string;
+  max_rps: number;
+  threads: number;
+  held: Array<{ lane: number; mine: boolean }> | null;
+  /** With `withDue`: whether any delivery of the site is due in the queue. */
+  due?: boolean;
+}
+
+/**
+ * The gate row, locked (SKIP LOCKED: undefined when another claim holds it), and the lanes in
+ * use, in one round trip: a claim holds the gate only briefly. Lanes are probed one by one
+ * (LIMIT 1 each) rather than by one scan of every IN_FLIGHT entry of the site: a plain index
+ * probe marks the entries of rows that have left IN_FLIGHT as dead and skips them from then on,
+ * where one bitmap scan visited thousands of them on every claim. Lanes at or above `threads`
+ * (still draining after it was lowered) are found by a range scan that is empty unless that happened.
+ */
+async function lockGate(client: pg.PoolClient, siteId: string, worker: string, withDue: boolean): Promise<GateRow | undefined> {
+  const gate = await client.query<GateRow>(
+    `SELECT c.now::text AS now, extract(epoch FROM c.now) * 1000 AS now_ms,
+            extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
+            s.status, s.max_rps, s.threads,
+            (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
+               FROM (SELECT l.lane, x.mine FROM generate_series(0, s.threads - 1) AS l(lane)
+                       CROSS JOIN LATERAL (SELECT d.leased_by = $2 AS mine FROM delivery d
+                                            WHERE d.site_id = g.site_id AND d.lane = l.lane AND d.status = 'IN_FLIGHT' AND d.lease_until > c.now
+                                            LIMIT 1) x
+                     UNION ALL
+                     SELECT DISTINCT d.lane, d.leased_by = $2 FROM delivery d
+                      WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lane >= s.threads AND d.lease_until > c.now) h) AS held
+            ${withDue ? `, EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = g.site_id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= c.now) AS due` : ''}
+       FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
+      WHERE g.site_id = $1
+      FOR UPDATE OF g SKIP LOCKED`,
+    [siteId, worker],
+  );
+  return gate.rows[0];
 }
 
 /** A FAILED delivery goes back to the queue with a fresh attempt budget; anything else is left alone. */
@@ -186,38 +326,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    // The gate row, locked, and the lanes in use, in one round trip: a claim holds the gate only briefly.
-    // Lanes are probed one by one (LIMIT 1 each) rather than by one scan of every IN_FLIGHT entry
-    // of the site: a plain index probe marks the entries of rows that have left IN_FLIGHT as dead
-    // and skips them from then on, where one bitmap scan visited thousands of them on every claim.
-    // Lanes at or above `threads` (still draining after it was lowered) are found by a range scan
-    // that is empty unless that happened.
-    const gate = await client.query<{
-      now: string;
-      now_ms: string;
-      start_offset_ms: number;
-      status: string;
-      max_rps: number;
-      threads: number;
-      held: Array<{ lane: number; mine: boolean }> | null;
-    }>(
-      `SELECT c.now::text AS now, extract(epoch FROM c.now) * 1000 AS now_ms,
-              extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
-              s.status, s.max_rps, s.threads,
-              (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
-                 FROM (SELECT l.lane, x.mine FROM generate_series(0, s.threads - 1) AS l(lane)
-                         CROSS JOIN LATERAL (SELECT d.leased_by = $2 AS mine FROM delivery d
-                                              WHERE d.site_id = g.site_id AND d.lane = l.lane AND d.status = 'IN_FLIGHT' AND d.lease_until > c.now
-                                              LIMIT 1) x
-                       UNION ALL
-                       SELECT DISTINCT d.lane, d.leased_by = $2 FROM delivery d
-                        WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lane >= s.threads AND d.lease_until > c.now) h) AS held
-         FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
-        WHERE g.site_id = $1
-        FOR UPDATE OF g SKIP LOCKED`,
-      [siteId, options.worker],
-    );
-    const row = gate.rows[0];
+    const row = await lockGate(client, siteId, options.worker, false);
     if (!row) {
       await client.query('ROLLBACK');
       return { kind: 'busy' };
