@@ -1,8 +1,11 @@
 import { GraphQLError } from 'graphql';
 import type { FieldError } from '../auth/types.js';
 
-/** Error codes clients map on (DESIGN rule 9); messages are for people, codes are for code. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR';
+/*
+ * The errors resolvers throw, each with the `extensions.code` clients map on (docs/design.md
+ * rule 9): messages are for people, codes are for code. UNAUTHENTICATED is answered before any
+ * resolver runs (http/ and the WebSocket's onConnect).
+ */
 
 export function badInput(fieldErrors: FieldError[], message?: string): GraphQLError {
   const summary = message ?? (fieldErrors.length === 1 ? `${fieldErrors[0]!.path}: ${fieldErrors[0]!.message}` : `${fieldErrors.length} fields are invalid`);
@@ -15,10 +18,6 @@ export function notFound(what: string, id: string): GraphQLError {
 
 export function conflict(message: string, fieldErrors?: FieldError[]): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'CONFLICT', ...(fieldErrors ? { fieldErrors } : {}) } });
-}
-
-export function unauthenticated(): GraphQLError {
-  return new GraphQLError('Sign in with an API token: Authorization: Bearer <token>', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
 export function forbidden(message: string): GraphQLError {
