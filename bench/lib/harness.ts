@@ -30,10 +30,10 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A throwaway embedded PostgreSQL with its default (durable) settings. */
 /** The embedded PostgreSQL's postmaster pid (for CPU accounting), once started. */
 export let databasePid: number | undefined;
 
+/** A throwaway embedded PostgreSQL with its default (durable) settings. */
 export async function startDatabase(): Promise<string> {
   const dir = tempDir('ts-bench-pg-');
   // BENCH_PG_STATS=1 loads pg_stat_statements (throughput.ts then prints the costliest statements);
