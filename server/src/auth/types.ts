@@ -10,7 +10,7 @@ export enum AuthMethod {
   OAUTH2_CLIENT_CREDENTIALS = 'OAUTH2_CLIENT_CREDENTIALS',
   OAUTH2_JWT_BEARER = 'OAUTH2_JWT_BEARER',
 }
-registerEnumType(AuthMethod, { name: 'AuthMethod', description: 'How requests to a site are authenticated (SPEC §3).' });
+registerEnumType(AuthMethod, { name: 'AuthMethod', description: 'How requests to a site are authenticated (docs/specification.md §3).' });
 
 /**
  * The methods with tokens, for dispatch/ until it asks the registry's `hasTokens` (which is derived
@@ -22,12 +22,6 @@ export const OAUTH2_METHODS: ReadonlySet<AuthMethod> = new Set([
   AuthMethod.OAUTH2_CLIENT_CREDENTIALS,
   AuthMethod.OAUTH2_JWT_BEARER,
 ]);
-
-export interface FieldError {
-  /** Dotted path from the mutation's input, e.g. `auth.jwt.timeToLive`. */
-  path: string;
-  message: string;
-}
 
 /** A request as the dispatcher builds it, before and after an auth method signs it. */
 export interface OutgoingRequest {

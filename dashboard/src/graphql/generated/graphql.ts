@@ -43,7 +43,7 @@ export type AuthConfigInput = {
   oauth2JwtBearer?: OAuth2JwtBearerAuthInput | null | undefined;
 };
 
-/** How requests to a site are authenticated (SPEC §3). */
+/** How requests to a site are authenticated (docs/specification.md §3). */
 export type AuthMethod =
   | 'AWS'
   | 'AWS_S3'
