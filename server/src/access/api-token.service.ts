@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { FieldErrors, checkDisplayName, required } from '../auth/common.js';
+import { FieldErrors } from '../validation/field-errors.js';
+import { checkDisplayName, required } from '../validation/checks.js';
 import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { ApiToken, ApiTokenInput, CreatedApiToken } from './api-token.types.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Principal } from '../access/tokens.js';
-import { FieldErrors } from '../auth/common.js';
+import { FieldErrors } from '../validation/field-errors.js';
 import { badInput, isUuid } from '../graphql/errors.js';
 import { log } from '../log.js';
 import type { Site } from '../sites/site.entity.js';

@@ -1,5 +1,5 @@
 import type { TokenRequest } from '../tokens/token-endpoint.js';
-import type { FieldErrors } from './common.js';
+import type { FieldErrors } from '../validation/field-errors.js';
 import type { AuthMethod, OutgoingRequest, Secrets, SignContext, StoredAuthConfig } from './types.js';
 
 /** The plain (non-secret) fields of a stored config. */

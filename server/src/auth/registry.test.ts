@@ -3,7 +3,7 @@ import { type GraphQLInputObjectType, type GraphQLObjectType, type GraphQLUnionT
 import { describe, expect, it } from 'vitest';
 import { SITE_FIELDS, validAuthInputs } from '../../test/fixtures.js';
 import { buildAppSchema } from '../graphql/schema.js';
-import { FieldErrors } from './common.js';
+import { FieldErrors } from '../validation/field-errors.js';
 import { isSecretField } from './definition.js';
 import { DASHBOARD_METADATA_FILE, renderDashboardMetadata } from './metadata.js';
 import { AUTH_METHOD_LIST, CONNECT_METHODS, TOKEN_METHODS, hasTokens } from './registry.js';

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { FieldError } from '../auth/types.js';
+import type { FieldError } from '../validation/field-errors.js';
 
 /*
  * The errors resolvers throw, each with the `extensions.code` clients map on (docs/design.md

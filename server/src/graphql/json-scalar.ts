@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../auth/common.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../validation/checks.js';
 
 function refuseTooDeep<T>(value: T): T {
   if (jsonDepthOver(value, MAX_JSON_DEPTH)) throw new GraphQLError(`Must be nested at most ${MAX_JSON_DEPTH} levels deep`);

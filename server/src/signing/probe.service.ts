@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OutgoingRequest } from '../auth/types.js';
 import { hasTokens } from '../auth/registry.js';
 import type { Config } from '../config.js';
-import { FieldErrors } from '../auth/common.js';
+import { FieldErrors } from '../validation/field-errors.js';
 import { badInput } from '../graphql/errors.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FieldErrors, checkDisplayName, checkHttpUrl, checkStorableText, isMediaType, required } from '../auth/common.js';
+import { FieldErrors } from '../validation/field-errors.js';
+import { checkDisplayName, checkHttpUrl, checkStorableText, isMediaType, required } from '../validation/checks.js';
 import type { AuthMethodDefinition } from '../auth/definition.js';
 import { AUTH_METHOD_LIST, type AuthConfig } from '../auth/registry.js';
 import type { AuthMethod, Secrets } from '../auth/types.js';

@@ -1,6 +1,7 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, optionalTrimmed, required } from '../common.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { optionalTrimmed, required } from '../../validation/checks.js';
 import type { PlainFields } from '../definition.js';
 import { checkAccessKeyId, checkRegion, checkService } from '../aws/config.js';
 import { AuthMethod } from '../types.js';

@@ -1,6 +1,7 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkMaxLength, checkStorableText, required } from '../common.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { checkMaxLength, checkStorableText, required } from '../../validation/checks.js';
 import type { PlainFields } from '../definition.js';
 import { AuthMethod } from '../types.js';
 

@@ -1,6 +1,8 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkJson, checkPrivateKey, required } from '../common.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { checkJson, required } from '../../validation/checks.js';
+import { checkPrivateKey } from '../common.js';
 import type { PlainFields } from '../definition.js';
 import type { Secrets } from '../types.js';
 import { AuthMethod } from '../types.js';

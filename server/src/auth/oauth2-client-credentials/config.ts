@@ -1,17 +1,8 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import {
-  type FieldErrors,
-  type TokenRequestContentType,
-  checkHttpUrl,
-  checkIntegerRange,
-  checkMaxLength,
-  checkScope,
-  checkStorableText,
-  checkTokenRequestContentType,
-  normaliseScope,
-  required,
-} from '../common.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { type TokenRequestContentType, checkScope, checkTokenRequestContentType, normaliseScope } from '../common.js';
+import { checkHttpUrl, checkIntegerRange, checkMaxLength, checkStorableText, required } from '../../validation/checks.js';
 import type { PlainFields } from '../definition.js';
 import { CLIENT_ID_MAX_CHARS, ClientAuthentication } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';

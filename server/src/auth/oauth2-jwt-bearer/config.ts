@@ -1,19 +1,8 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import {
-  type FieldErrors,
-  type TokenRequestContentType,
-  checkHttpUrl,
-  checkIntegerRange,
-  checkMaxLength,
-  checkPrivateKey,
-  checkScope,
-  checkStorableText,
-  checkTokenRequestContentType,
-  normaliseScope,
-  optionalTrimmed,
-  required,
-} from '../common.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { type TokenRequestContentType, checkPrivateKey, checkScope, checkTokenRequestContentType, normaliseScope } from '../common.js';
+import { checkHttpUrl, checkIntegerRange, checkMaxLength, checkStorableText, optionalTrimmed, required } from '../../validation/checks.js';
 import type { PlainFields } from '../definition.js';
 import { CLIENT_ID_MAX_CHARS } from '../oauth2-shared.js';
 import type { Secrets } from '../types.js';

@@ -1,6 +1,8 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import type { Sealed } from '../../crypto/secrets.js';
-import { type FieldErrors, checkHttpUrl, checkMaxLength, checkScope, checkStorableText, normaliseScope, optionalTrimmed, required } from '../common.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { checkHttpUrl, checkMaxLength, checkStorableText, optionalTrimmed, required } from '../../validation/checks.js';
+import { checkScope, normaliseScope } from '../common.js';
 import type { PlainFields } from '../definition.js';
 import { CLIENT_ID_MAX_CHARS, ClientAuthentication } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';
