@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { FieldErrors } from '../validation/field-errors.js';
 import { checkDisplayName, required } from '../validation/checks.js';
+import { ADVISORY_LOCKS } from '../db/locks.js';
+import { withTransaction } from '../db/sql.js';
 import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { ApiToken, ApiTokenInput, CreatedApiToken } from './api-token.types.js';
 import { API_TOKEN_REVOKED, type AccessTokens, type Principal, ROLES, type Role, generateToken, hashToken, isRole } from './tokens.js';
 
 export const TOKEN_NAME_MAX = 100;
-/** One-key advisory lock serialising token creation, so two requests cannot both take a free name (the migration lock is 7261000001). */
-const CREATE_LOCK = 7261000002;
 
 interface ApiTokenRow {
   id: string;
@@ -47,10 +47,9 @@ export class ApiTokenService {
     if (!errors.empty) throw badInput(errors.list);
 
     const secret = generateToken();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CREATE_LOCK]);
+    return withTransaction(this.pool, async (client) => {
+      // Serialised, so two requests cannot both take a free name.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.API_TOKEN_CREATE]);
       const clash = await client.query<{ name: string }>('SELECT name FROM api_token WHERE lower(name) = lower($1) LIMIT 1', [name]);
       if (clash.rows[0]) {
         throw badInput([{ path: 'name', message: `A token named "${clash.rows[0].name}" already exists (names are compared without case)` }]);
@@ -60,14 +59,8 @@ export class ApiTokenService {
          RETURNING id, name, role, created_at, last_used_at`,
         [randomUUID(), name, hashToken(secret), input.role],
       );
-      await client.query('COMMIT');
       return { token: toApiToken(rows[0]!), secret };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**

@@ -1,8 +1,6 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/sql.js';
 
 /** The SQL of the audit trail (docs/design.md rule 5: one operation per function, `$n` parameters). */
-
-type Queryable = pg.Pool | pg.ClientBase;
 
 export interface AuditRow {
   id: string;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { type RotationFailure, SEALED_TABLES, type SealedTable } from './sealed-values.js';
 import type { SecretBox } from './secrets.js';
+import { withTransaction } from '../db/sql.js';
 
 /**
  * Re-sealing every stored secret under the sealing (first) master key, online: small transactions
@@ -47,21 +48,6 @@ export async function countSealedByKey(db: Pick<pg.Pool, 'query'>, tables: reado
   return counts.sort((a, b) => a.table.localeCompare(b.table) || a.keyId.localeCompare(b.keyId));
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 async function rotateTable(pool: pg.Pool, box: SecretBox, table: SealedTable, options: Required<Omit<RotationOptions, 'onBatch'>> & Pick<RotationOptions, 'onBatch'>) {
   const skip: string[] = [];
   const failures: RotationFailure[] = [];
@@ -69,7 +55,7 @@ async function rotateTable(pool: pg.Pool, box: SecretBox, table: SealedTable, op
   let values = 0;
   let waitingSince: number | undefined;
   for (;;) {
-    const batch = await inTransaction(pool, (client) => table.rotateBatch(client, box, options.batchSize, skip));
+    const batch = await withTransaction(pool, (client) => table.rotateBatch(client, box, options.batchSize, skip));
     skip.push(...batch.failedRecords);
     failures.push(...batch.failures);
     rows += batch.rows;

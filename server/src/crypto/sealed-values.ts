@@ -1,15 +1,13 @@
-import type pg from 'pg';
 import { secretContext } from '../sites/site.service.js';
 import { accessContext, refreshContext, verifierContext } from '../tokens/token.service.js';
 import { type SecretBox, type Sealed, sealedKeyId } from './secrets.js';
+import type { Queryable } from '../db/sql.js';
 
 /**
  * Every place a sealed value is stored, and how to re-seal it there (master-key rotation). A new
  * column holding a sealed value needs a row here, or rotation leaves it under the old key (the
  * `--check` count would not see it either).
  */
-
-type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 /** One value that could not be re-sealed: where it is and why (never the value). */
 export interface RotationFailure {

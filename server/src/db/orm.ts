@@ -4,6 +4,7 @@ import pg from 'pg';
 import { Site } from '../sites/site.entity.js';
 import { log } from '../log.js';
 import { migrationsList } from './migrations/index.js';
+import { ADVISORY_LOCKS } from './locks.js';
 import { createPool } from './pool.js';
 
 export const ENTITIES = [Site];
@@ -55,11 +56,11 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
 export async function migrate(db: Database): Promise<string[]> {
   const client = await db.pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock(7261000001)');
+    await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCKS.MIGRATIONS]);
     const executed = await db.orm.getMigrator().up();
     return executed.map((m) => m.name);
   } finally {
-    await client.query('SELECT pg_advisory_unlock(7261000001)').catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCKS.MIGRATIONS]).catch(() => undefined);
     client.release();
   }
 }

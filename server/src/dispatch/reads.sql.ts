@@ -1,12 +1,10 @@
-import type pg from 'pg';
 import type { AttemptOutcome, DeliveryState } from './delivery-states.js';
+import type { Queryable } from '../db/sql.js';
 
 /**
  * What the API reads of deliveries (lists, one by id or key, attempts, the chart). The worker
  * transitions are in transitions.sql.ts; these never change a row.
  */
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface DeliveryRow {
   id: string;

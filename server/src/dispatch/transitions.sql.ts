@@ -3,6 +3,7 @@ import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
 import { type ClaimWants, planClaim } from './claim-plan.js';
 import { type AttemptOutcome, GAVE_UP_SQL } from './delivery-states.js';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './reads.sql.js';
+import type { Queryable } from '../db/sql.js';
 
 /**
  * Every change of a delivery's state, in plain SQL (DESIGN rule 5): one statement per transition,
@@ -21,8 +22,6 @@ import { DELIVERY_COLUMNS, type DeliveryRow } from './reads.sql.js';
  * Also here, for the worker loop: lease renewal, who holds live claims, which sites are due.
  * API reads are in reads.sql.ts.
  */
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 /**
  * The pubsub channel and event shape of `graphql/pubsub.ts` (`{ topic, payload }` on

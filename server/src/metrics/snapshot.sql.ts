@@ -1,6 +1,4 @@
-import type pg from 'pg';
-
-type Queryable = Pick<pg.Pool, 'query'>;
+import type { Queryable } from '../db/sql.js';
 
 export interface SiteSnapshotRow {
   id: string;

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { ADVISORY_LOCKS } from '../db/locks.js';
+import type { Queryable } from '../db/sql.js';
 
 /**
  * The SQL of delivery retention (docs/design.md rule 5: one operation per function, `$n` parameters).
@@ -13,8 +15,6 @@ import type pg from 'pg';
  * passed: the scan goes on from the last row it saw rather than from the start of the site.
  */
 
-type Queryable = pg.Pool | pg.ClientBase;
-
 /** Where a site's scan stands: the last row looked at, `created_at` as PostgreSQL's text (microseconds kept). */
 export interface ScanPosition {
   createdAt: string;
@@ -23,12 +23,6 @@ export interface ScanPosition {
 
 /** Before every row of a site. */
 export const SCAN_START: ScanPosition = { createdAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
-
-/**
- * One-key advisory lock held by the transaction of each batch: one process removes at a time (the
- * migration lock is 7261000001, API token creation 7261000002).
- */
-const RETENTION_LOCK = 7261000003;
 
 /** The database's now minus `days`, as text: one cutoff for a whole run, on the clock that wrote the rows. */
 export async function retentionCutoff(db: Queryable, days: number): Promise<string> {
@@ -49,7 +43,7 @@ export async function listSitesWithDeliveriesBefore(db: Queryable, cutoff: strin
 
 /** Inside a transaction: whether this process may remove now; false while another one is at it. */
 export async function tryRetentionLock(client: pg.ClientBase): Promise<boolean> {
-  const result = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RETENTION_LOCK]);
+  const result = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [ADVISORY_LOCKS.RETENTION]);
   return result.rows[0]!.locked;
 }
 

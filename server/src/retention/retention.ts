@@ -5,6 +5,7 @@ import { deleteAuditEventsOlderThan } from '../audit/audit.sql.js';
 import { log } from '../log.js';
 import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, retentionCutoff, tryRetentionLock } from './retention.sql.js';
 import { createPool } from '../db/pool.js';
+import { withTransaction } from '../db/sql.js';
 
 export interface DeliveryRetentionOptions {
   databaseUrl: string;
@@ -197,26 +198,9 @@ export class DeliveryRetention {
   }
 
   /** `work` in a transaction of its own holding the retention lock; undefined when another process holds it. */
-  private async locked<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T | undefined> {
-    const client = await this.pool.connect();
-    let failed: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      if (!(await tryRetentionLock(client))) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
-      const done = await work(client);
-      await client.query('COMMIT');
-      return done;
-    } catch (error) {
-      failed = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      // After an error the connection is closed rather than reused: it may be broken.
-      client.release(failed);
-    }
+  private locked<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T | undefined> {
+    // Without the lock nothing was done: the transaction ends empty.
+    return withTransaction(this.pool, async (client) => ((await tryRetentionLock(client)) ? work(client) : undefined));
   }
 
   /** Gives PostgreSQL back to everything else for as long as the last window took; cut short by stop(). */

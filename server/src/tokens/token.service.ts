@@ -3,6 +3,7 @@ import pg from 'pg';
 import { CONNECT_METHODS, TOKEN_METHODS, hasTokens, tokensOf } from '../auth/registry.js';
 import type { TokenConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secrets.js';
+import { ADVISORY_LOCK_CLASSES, lockKeyOf } from '../db/locks.js';
 import type { Database } from '../db/orm.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
@@ -40,8 +41,6 @@ function watcherFailure(message: string, error: unknown, fields: Record<string, 
   else log.error(message, { ...fields, error: (error as Error).message });
 }
 
-/** First key of the two-key advisory lock: "token request for a site" (the migration lock uses the one-key form). */
-const LOCK_CLASS = 7261002;
 /** A REFRESHING mark older than this belongs to a process that died mid-request. */
 export const STALE_REFRESHING_MS = 120_000;
 /**
@@ -71,11 +70,6 @@ export type ConnectResult = { ok: true } | { ok: false; reason: string };
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
-}
-
-/** An int4 from a site id for the second key of the advisory lock; a collision only serialises two sites. */
-function lockKey(siteId: string): number {
-  return createHash('sha256').update(siteId).digest().readInt32BE(0);
 }
 
 // Exported for master-key rotation (crypto/sealed-values.ts), which re-seals each under its own context.
@@ -326,11 +320,11 @@ export class TokenService implements AccessTokenProvider {
     let broken: Error | undefined;
     try {
       // Session-level, held across the HTTP request; if this connection dies PostgreSQL releases it.
-      await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_CLASS, lockKey(siteId)]);
+      await client.query('SELECT pg_advisory_lock($1, $2)', [ADVISORY_LOCK_CLASSES.SITE_TOKEN_REQUEST, lockKeyOf(siteId)]);
       try {
         return await fn(client);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, lockKey(siteId)]).catch((error: Error) => {
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_LOCK_CLASSES.SITE_TOKEN_REQUEST, lockKeyOf(siteId)]).catch((error: Error) => {
           broken = error;
         });
       }

@@ -1,9 +1,7 @@
-import type pg from 'pg';
 import type { Sealed } from '../crypto/secrets.js';
+import type { Queryable } from '../db/sql.js';
 
 /** Plain, parameterised SQL for the token store (docs/design.md rule 5): one operation per function. */
-
-type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 export type StoredTokenStatus = 'NONE' | 'VALID' | 'EXPIRING' | 'EXPIRED' | 'FAILED';
 
