@@ -5,7 +5,7 @@ import type { SecretBox } from './crypto/secrets.js';
 import type { Database } from './db/orm.js';
 import type { DeliveryService } from './dispatch/delivery.service.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
-import type { PgPubSub } from './graphql/pubsub.js';
+import type { PgPubSub } from './db/pubsub.js';
 import type { ProbeService } from './signing/probe.service.js';
 import type { SiteService } from './sites/site.service.js';
 import type { TokenService } from './tokens/token.service.js';

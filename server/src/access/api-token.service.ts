@@ -4,10 +4,10 @@ import { FieldErrors } from '../validation/field-errors.js';
 import { checkDisplayName, required } from '../validation/checks.js';
 import { ADVISORY_LOCKS } from '../db/locks.js';
 import { withTransaction } from '../db/sql.js';
-import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
+import { API_TOKEN_REVOKED, EVENTS_CHANNEL } from '../db/pubsub.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import type { ApiToken, ApiTokenInput, CreatedApiToken } from './api-token.types.js';
-import { API_TOKEN_REVOKED, type AccessTokens, type Principal, ROLES, type Role, generateToken, hashToken, isRole } from './tokens.js';
+import { type AccessTokens, type Principal, ROLES, type Role, generateToken, hashToken, isRole } from './tokens.js';
 
 export const TOKEN_NAME_MAX = 100;
 

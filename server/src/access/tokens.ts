@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
+import { API_TOKEN_REVOKED } from '../db/pubsub.js';
 import { log } from '../log.js';
 
 /** Roles, from least to most: VIEWER reads, EDITOR also changes sites and sends, ADMIN also manages tokens. */
@@ -26,9 +27,6 @@ const RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
 export function hasRole(principal: Principal, needed: Role): boolean {
   return RANK[principal.role] >= RANK[needed];
 }
-
-/** The pubsub topic of a revoked token; published by the DELETE itself (api-token.service.ts), so every process hears it. */
-export const API_TOKEN_REVOKED = 'api-token.revoked';
 
 /** The principal of TRUSTED_SITES_ADMIN_TOKEN: no row, never revoked. */
 const ENV_TOKEN_ID = 'env';

@@ -3,7 +3,9 @@ import { type Context, clearLoaders } from '../graphql/context.js';
 import { connectionOf } from '../graphql/connection.js';
 import { MAX_CURSOR_LENGTH, checkTextLengths } from '../http/text-limits.js';
 import { Site } from '../sites/site.entity.js';
-import { DELIVERY_UPDATED, type DeliveryService, type DeliveryUpdatedEvent } from './delivery.service.js';
+import { DELIVERY_UPDATED } from '../db/pubsub.js';
+import type { DeliveryUpdatedEvent } from './delivery-events.js';
+import type { DeliveryService } from './delivery.service.js';
 import { DeliveriesArgs, Delivery, DeliveryAttempt, DeliveryConnection, DeliveryStatsBucket, WebhookInput } from './delivery.types.js';
 
 function deliveriesOf(context: Context): DeliveryService {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
-import type { PgPubSub } from '../graphql/pubsub.js';
+import { DISPATCH_WAKE, type PgPubSub, SITE_CHANGED } from '../db/pubsub.js';
 import { log, withoutLogContext } from '../log.js';
 import type { DispatchObserver } from '../metrics/metrics.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
@@ -14,7 +14,7 @@ import { type AccessTokenProvider, TokenUnavailableError } from '../tokens/provi
 import { maskSecrets, secretsOf } from '../signing/mask.js';
 import type { AttemptSpan, AttemptTracer } from '../tracing/attempts.js';
 import { signWebhook } from '../signing/signed-request.js';
-import { DISPATCH_WAKE, publishUpdates } from './delivery.service.js';
+import { publishUpdates } from './delivery-events.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { RateSlots } from './rate-slots.js';
 import {
@@ -41,9 +41,6 @@ import { createPool } from '../db/pool.js';
  * header lets receivers drop, never a lost delivery. What was accepted is already a committed row.
  */
 export const STOP_WRITE_MARGIN_MS = 3000;
-
-/** Published (by main.ts's SiteEvents hook) when a site is created, edited, deleted or changes status. */
-export const SITE_CHANGED = 'site.changed';
 
 export interface DispatcherDeps {
   config: Config;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
+import { DELIVERY_UPDATED, DISPATCH_WAKE, EVENTS_CHANNEL } from '../db/pubsub.js';
 import { type ClaimWants, planClaim } from './claim-plan.js';
 import { type AttemptOutcome, GAVE_UP_SQL } from './delivery-states.js';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './reads.sql.js';
@@ -24,15 +24,11 @@ import type { Queryable } from '../db/sql.js';
  */
 
 /**
- * The pubsub channel and event shape of `graphql/pubsub.ts` (`{ topic, payload }` on
+ * The pubsub channel and event shape of `db/pubsub.ts` (`{ topic, payload }` on
  * `EVENTS_CHANNEL`): statements that change deliveries publish `delivery.updated` for them
  * themselves, so the notification costs no round trip of its own and goes out when they commit.
  * Ids grouped by site, 180 an event (as `publishUpdates`), well under NOTIFY's 8000 bytes.
  */
-/** Pubsub topic: a delivery changed. Payload `{ siteId, ids }`; subscribers load what they show. */
-export const DELIVERY_UPDATED = 'delivery.updated';
-/** Pubsub topic: deliveries are due; dispatchers look for work. */
-export const DISPATCH_WAKE = 'dispatch.wake';
 /** A select list notifying for the rows (id, site_id) of `source`; yields one row with the count of events. */
 function NOTIFY_UPDATED_FROM(source: string): string {
   return `(SELECT count(pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DELIVERY_UPDATED}', 'payload', json_build_object('siteId', e.site_id, 'ids', e.ids))::text))::int

@@ -3,10 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { API_TOKEN_REVOKED } from '../access/tokens.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from '../db/embedded.js';
 import { type Receiver, startReceiver } from '../dispatch/testkit.js';
-import { EVENTS_CHANNEL } from '../graphql/pubsub.js';
+import { API_TOKEN_REVOKED, EVENTS_CHANNEL } from '../db/pubsub.js';
 import { TEST_ADMIN_TOKEN, type TestApp, gql, ok, startTestApp, tempDir } from '../../test/support.js';
 
 /**

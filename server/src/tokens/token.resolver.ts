@@ -1,9 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { AuditOperation } from '../audit/audit.types.js';
+import { TOKEN_STATE_CHANGED } from '../db/pubsub.js';
 import type { Context } from '../graphql/context.js';
 import { Site } from '../sites/site.entity.js';
 import { tokenStateFromEvent } from './token.service.js';
-import { OAuthConnect, TOKEN_STATE_TOPIC, TokenHistoryEntry, TokenState, type TokenStateEvent } from './token.types.js';
+import { OAuthConnect, TokenHistoryEntry, TokenState, type TokenStateEvent } from './token.types.js';
 
 @Resolver(() => Site)
 export class TokenResolver {
@@ -38,7 +39,7 @@ export class TokenResolver {
   }
 
   @Subscription(() => TokenState, {
-    topics: TOKEN_STATE_TOPIC,
+    topics: TOKEN_STATE_CHANGED,
     filter: ({ payload, args }: { payload: TokenStateEvent; args: { siteId?: string | null } }) => !args.siteId || payload.siteId === args.siteId,
     description: 'Token state changes of one site, or of every site when siteId is left out; from every process of the deployment.',
   })

@@ -7,7 +7,7 @@ import { ADVISORY_LOCK_CLASSES, lockKeyOf } from '../db/locks.js';
 import type { Database } from '../db/orm.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
-import type { PgPubSub } from '../graphql/pubsub.js';
+import { type PgPubSub, TOKEN_STATE_CHANGED } from '../db/pubsub.js';
 import { log } from '../log.js';
 import type { TokenObserver } from '../metrics/metrics.js';
 import type { OutgoingHttp } from '../net/outgoing.js';
@@ -32,7 +32,7 @@ import {
   saveObtainedToken,
   saveTokenFailure,
 } from './token.sql.js';
-import { OAuthConnect, TOKEN_STATE_TOPIC, TokenState, type TokenStateEvent, TokenStatus } from './token.types.js';
+import { OAuthConnect, TokenState, type TokenStateEvent, TokenStatus } from './token.types.js';
 import { createPool } from '../db/pool.js';
 
 /** The watcher runs every second: while PostgreSQL is away its failures are one line of the outage log, not one a second. */
@@ -443,7 +443,7 @@ export class TokenService implements AccessTokenProvider {
       needsReconnect: state.needsReconnect,
       updatedAt: state.updatedAt.toISOString(),
     };
-    await this.deps.pubsub.publishAsync(TOKEN_STATE_TOPIC, event);
+    await this.deps.pubsub.publishAsync(TOKEN_STATE_CHANGED, event);
   }
 }
 

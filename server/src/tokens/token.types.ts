@@ -64,5 +64,3 @@ export interface TokenStateEvent {
   needsReconnect: boolean;
   updatedAt: string;
 }
-
-export const TOKEN_STATE_TOPIC = 'TOKEN_STATE_CHANGED';

@@ -1,11 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PubSub } from 'type-graphql';
 import pg from 'pg';
-import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
+import { databaseOutage, isDatabaseUnreachable } from './outage.js';
 import { log } from '../log.js';
 
-/** The NOTIFY channel of every event; SQL that publishes from inside a statement names it too (dispatch/queue.ts). */
+/** The NOTIFY channel of every event; SQL that publishes from inside a statement names it too (access/, dispatch/transitions.sql.ts). */
 export const EVENTS_CHANNEL = 'trusted_sites_events';
+
+/*
+ * Every topic published on EVENTS_CHANNEL, named here so that no two share a name. An event is
+ * `{ topic, payload }`; payloads carry ids and small states, never records or secrets, and
+ * subscribers load what they show. The values are what processes of other versions hear: keep them.
+ */
+/** A delivery changed: `{ siteId, ids }` (dispatch/delivery-events.ts, and the transitions' own SQL). */
+export const DELIVERY_UPDATED = 'delivery.updated';
+/** Deliveries are due: `{ sites }`; dispatchers look for work. */
+export const DISPATCH_WAKE = 'dispatch.wake';
+/** A site was created, edited, deleted or changed status: `{ siteId, change }` (main.ts's SiteEvents hook). */
+export const SITE_CHANGED = 'site.changed';
+/** An API token was revoked: `{ tokenId }`, published by the DELETE itself (access/api-token.service.ts), so every process hears it. */
+export const API_TOKEN_REVOKED = 'api-token.revoked';
+/** A site's OAuth token changed state: the token state (`TokenStateEvent`). */
+export const TOKEN_STATE_CHANGED = 'TOKEN_STATE_CHANGED';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes; events carry ids and small states, never records or secrets. */
 const MAX_PAYLOAD = 7900;
 
