@@ -5,22 +5,31 @@ import type pg from 'pg';
 import { type FieldError, FieldErrors } from '../validation/field-errors.js';
 import { checkHeaderName, checkHeaderValue, checkStorableText } from '../validation/checks.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
-import { DISPATCH_WAKE, type PgPubSub } from '../db/pubsub.js';
+import type { PgPubSub } from '../graphql/pubsub.js';
 import { log } from '../log.js';
 import { encodeBody } from '../signing/signed-request.js';
 import { RESERVED_HEADERS, reservedHeaderProblem } from '../validation/reserved-headers.js';
 import { currentTraceParent } from '../tracing/tracing.js';
-import { publishUpdates } from './delivery-events.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import { type AttemptRow, type DeliveryRow, deliveryExists, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
 import {
   type ClaimOptions,
   type ClaimResult,
+  DELIVERY_UPDATED,
+  DISPATCH_WAKE,
   type NewDelivery,
   insertClaimedDeliveries,
   insertDeliveries,
   requeueFailedDelivery,
 } from './transitions.sql.js';
+
+/** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
+export { DELIVERY_UPDATED, DISPATCH_WAKE };
+
+export interface DeliveryUpdatedEvent {
+  siteId: string;
+  ids: string[];
+}
 
 export const WEBHOOK_LIMITS = {
   batch: 1000,
@@ -306,4 +315,20 @@ function insertedRow(row: NewDelivery, now: Date): DeliveryRow {
     updated_at: now,
     delivered_at: null,
   };
+}
+
+/** NOTIFY payloads are small: ids grouped by site, a few hundred per event. */
+export function publishUpdates(pubsub: PgPubSub, rows: Array<{ id: string; site_id: string }>): void {
+  const bySite = new Map<string, string[]>();
+  for (const row of rows) {
+    let ids = bySite.get(row.site_id);
+    if (!ids) bySite.set(row.site_id, (ids = []));
+    ids.push(row.id);
+  }
+  for (const [siteId, ids] of bySite) {
+    for (let i = 0; i < ids.length; i += 180) {
+      const event: DeliveryUpdatedEvent = { siteId, ids: ids.slice(i, i + 180) };
+      pubsub.publishAsync(DELIVERY_UPDATED, event).catch((error) => log.error('could not publish delivery updates', { error: String(error) }));
+    }
+  }
 }
