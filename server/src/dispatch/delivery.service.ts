@@ -5,31 +5,21 @@ import type pg from 'pg';
 import { type FieldError, FieldErrors } from '../validation/field-errors.js';
 import { checkHeaderName, checkHeaderValue, checkStorableText } from '../validation/checks.js';
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
-import type { PgPubSub } from '../graphql/pubsub.js';
+import { DISPATCH_WAKE, type PgPubSub } from '../db/pubsub.js';
 import { log } from '../log.js';
-import { encodeBody } from '../signing/signed-request.js';
-import { RESERVED_HEADERS, reservedHeaderProblem } from '../validation/reserved-headers.js';
+import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
 import { currentTraceParent } from '../tracing/tracing.js';
+import { publishUpdates } from './delivery-events.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import { type AttemptRow, type DeliveryRow, deliveryExists, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
 import {
   type ClaimOptions,
   type ClaimResult,
-  DELIVERY_UPDATED,
-  DISPATCH_WAKE,
   type NewDelivery,
   insertClaimedDeliveries,
   insertDeliveries,
   requeueFailedDelivery,
 } from './transitions.sql.js';
-
-/** Pubsub topics. Payloads carry ids only; subscribers load what they show. */
-export { DELIVERY_UPDATED, DISPATCH_WAKE };
-
-export interface DeliveryUpdatedEvent {
-  siteId: string;
-  ids: string[];
-}
 
 export const WEBHOOK_LIMITS = {
   batch: 1000,
@@ -42,6 +32,21 @@ export const WEBHOOK_LIMITS = {
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const;
 
 
+/** Headers the caller may not set: the site, the HTTP layer or the dispatcher own them. */
+const RESERVED_HEADERS = new Set([
+  DELIVERY_ID_HEADER,
+  'authorization',
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'expect',
+  'proxy-authorization',
+]);
 
 export function toDelivery(row: DeliveryRow): Delivery {
   return Object.assign(new Delivery(), {
@@ -146,8 +151,9 @@ export class DeliveryService {
       if (list.length > WEBHOOK_LIMITS.headers) e.add('headers', `At most ${WEBHOOK_LIMITS.headers} headers`);
       list.forEach((header, h) => {
         const name = header.name.trim().toLowerCase();
-        const reserved = checkHeaderName(e, `headers.${h}.name`, name) ? reservedHeaderProblem(name, RESERVED_HEADERS) : undefined;
-        if (reserved) e.add(`headers.${h}.name`, reserved);
+        if (checkHeaderName(e, `headers.${h}.name`, name) && RESERVED_HEADERS.has(name)) {
+          e.add(`headers.${h}.name`, name === 'content-type' ? 'The site sets content-type' : name === 'authorization' ? "The site's authentication sets authorization" : `${name} cannot be set`);
+        }
         // Checked here, not at sending: a value the HTTP client refuses would fail every attempt as if the receiver were down.
         if (header.value.length > WEBHOOK_LIMITS.headerValueChars) e.add(`headers.${h}.value`, `At most ${WEBHOOK_LIMITS.headerValueChars} characters`);
         else checkHeaderValue(e, `headers.${h}.value`, header.value);
@@ -315,20 +321,4 @@ function insertedRow(row: NewDelivery, now: Date): DeliveryRow {
     updated_at: now,
     delivered_at: null,
   };
-}
-
-/** NOTIFY payloads are small: ids grouped by site, a few hundred per event. */
-export function publishUpdates(pubsub: PgPubSub, rows: Array<{ id: string; site_id: string }>): void {
-  const bySite = new Map<string, string[]>();
-  for (const row of rows) {
-    let ids = bySite.get(row.site_id);
-    if (!ids) bySite.set(row.site_id, (ids = []));
-    ids.push(row.id);
-  }
-  for (const [siteId, ids] of bySite) {
-    for (let i = 0; i < ids.length; i += 180) {
-      const event: DeliveryUpdatedEvent = { siteId, ids: ids.slice(i, i + 180) };
-      pubsub.publishAsync(DELIVERY_UPDATED, event).catch((error) => log.error('could not publish delivery updates', { error: String(error) }));
-    }
-  }
 }
