@@ -7,7 +7,8 @@ import { checkHeaderName, checkHeaderValue, checkStorableText } from '../validat
 import { badInput, conflict, isUuid, notFound } from '../graphql/errors.js';
 import { DISPATCH_WAKE, type PgPubSub } from '../db/pubsub.js';
 import { log } from '../log.js';
-import { DELIVERY_ID_HEADER, encodeBody } from '../signing/signed-request.js';
+import { encodeBody } from '../signing/signed-request.js';
+import { RESERVED_HEADERS, reservedHeaderProblem } from '../validation/reserved-headers.js';
 import { currentTraceParent } from '../tracing/tracing.js';
 import { publishUpdates } from './delivery-events.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
@@ -32,21 +33,6 @@ export const WEBHOOK_LIMITS = {
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const;
 
 
-/** Headers the caller may not set: the site, the HTTP layer or the dispatcher own them. */
-const RESERVED_HEADERS = new Set([
-  DELIVERY_ID_HEADER,
-  'authorization',
-  'content-type',
-  'content-length',
-  'host',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'expect',
-  'proxy-authorization',
-]);
 
 export function toDelivery(row: DeliveryRow): Delivery {
   return Object.assign(new Delivery(), {
@@ -151,9 +137,8 @@ export class DeliveryService {
       if (list.length > WEBHOOK_LIMITS.headers) e.add('headers', `At most ${WEBHOOK_LIMITS.headers} headers`);
       list.forEach((header, h) => {
         const name = header.name.trim().toLowerCase();
-        if (checkHeaderName(e, `headers.${h}.name`, name) && RESERVED_HEADERS.has(name)) {
-          e.add(`headers.${h}.name`, name === 'content-type' ? 'The site sets content-type' : name === 'authorization' ? "The site's authentication sets authorization" : `${name} cannot be set`);
-        }
+        const reserved = checkHeaderName(e, `headers.${h}.name`, name) ? reservedHeaderProblem(name, RESERVED_HEADERS) : undefined;
+        if (reserved) e.add(`headers.${h}.name`, reserved);
         // Checked here, not at sending: a value the HTTP client refuses would fail every attempt as if the receiver were down.
         if (header.value.length > WEBHOOK_LIMITS.headerValueChars) e.add(`headers.${h}.value`, `At most ${WEBHOOK_LIMITS.headerValueChars} characters`);
         else checkHeaderValue(e, `headers.${h}.value`, header.value);
