@@ -18,11 +18,12 @@ import { type HttpServer, startHttpServer } from './http/app.js';
 import { configureLog, log } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics/route.js';
-import { OutgoingHttp } from './net/outgoing.js';
+import { createOutgoingHttp } from './net/http-clients.js';
 import { DeliveryRetention } from './retention/retention.js';
 import type { Services } from './services.js';
 import { ProbeService } from './signing/probe.service.js';
 import { SiteService } from './sites/site.service.js';
+import { Site } from './sites/site.entity.js';
 import { oauthCallbackRoute } from './tokens/callback.js';
 import { TokenService } from './tokens/token.service.js';
 import { attemptTracer } from './tracing/attempts.js';
@@ -96,7 +97,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       onStop('the embedded PostgreSQL', () => embedded!.stop(), false);
     }
     const databaseUrl = config.databaseUrl ?? embedded!.url;
-    const db: Database = await openDatabase(databaseUrl);
+    const db: Database = await openDatabase(databaseUrl, { entities: [Site] });
     onStop('database pools', () => db.close());
     const executed = await migrate(db);
     if (executed.length) log.info('migrated the database', { migrations: executed });
@@ -115,16 +116,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const apiTokens = new ApiTokenService(db.pool, accessTokens);
     // Site changes reach every process's dispatcher: held deliveries wake, new limits apply.
     const sites = new SiteService(db, box, { siteChanged: (site, change) => pubsub.publishAsync(SITE_CHANGED, { siteId: site.id, change }) });
-    // Token requests get their own small pool; the same guard, timeouts and read cap as webhooks.
-    const tokenHttp = new OutgoingHttp({
-      allowPrivateTargets: config.allowPrivateTargets,
-      proxy: config.proxy,
-      connectTimeoutMs: config.dispatch.connectTimeoutMs,
-      headersTimeoutMs: config.dispatch.headersTimeoutMs,
-      bodyTimeoutMs: config.dispatch.bodyTimeoutMs,
-      maxResponseBytes: 262_144,
-      connectionsPerOrigin: 8,
-    });
+    // Token requests get their own small pool; the same guard, proxy and timeouts as webhooks.
+    const tokenHttp = createOutgoingHttp(config, 'token-requests');
     onStop('token HTTP client', () => tokenHttp.close());
     const { proxy } = config;
     if (proxy.http || proxy.https) {

@@ -4,9 +4,12 @@ import type { AuditService } from './audit/audit.service.js';
 import type { SecretBox } from './crypto/secrets.js';
 import type { Database } from './db/orm.js';
 import type { DeliveryService } from './dispatch/delivery.service.js';
+import type { DeliveryAttempt } from './dispatch/delivery.types.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
 import type { PgPubSub } from './db/pubsub.js';
+import { BatchLoader } from './graphql/batch-loader.js';
 import type { ProbeService } from './signing/probe.service.js';
+import { SiteLoader } from './sites/site.loader.js';
 import type { SiteService } from './sites/site.service.js';
 import type { TokenService } from './tokens/token.service.js';
 
@@ -29,4 +32,19 @@ export interface Services {
   probes: ProbeService;
   /** The audit trail: resolvers record each change right after it (audit/README.md). */
   audit: AuditService;
+}
+
+/** The batching loaders of one GraphQL operation (graphql/context.ts), for field resolvers. */
+export interface Loaders {
+  sites: SiteLoader;
+  /** A delivery's attempts, oldest first (none: empty). */
+  attempts: BatchLoader<DeliveryAttempt[]>;
+}
+
+/** New loaders for one operation, over the services; handed to graphql/context.ts's createContext. */
+export function createLoaders(services: Services): Loaders {
+  return {
+    sites: new SiteLoader(services.sites),
+    attempts: new BatchLoader((ids) => services.deliveries.attemptsOf(ids), () => []),
+  };
 }

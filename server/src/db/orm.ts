@@ -1,13 +1,10 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { type EntityClass, MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
-import { Site } from '../sites/site.entity.js';
 import { log } from '../log.js';
 import { migrationsList } from './migrations/index.js';
 import { ADVISORY_LOCKS } from './locks.js';
 import { createPool } from './pool.js';
-
-export const ENTITIES = [Site];
 
 export interface Database {
   orm: MikroORM;
@@ -17,10 +14,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+/** `entities`: the ORM's entity classes, handed in by the composition root (db/ knows no site). */
+export async function openDatabase(url: string, options: { entities: EntityClass<object>[]; poolSize?: number }): Promise<Database> {
   const orm = await MikroORM.init({
     clientUrl: url,
-    entities: ENTITIES,
+    entities: options.entities,
     discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true },
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },

@@ -1,9 +1,8 @@
 import type { Config } from '../config.js';
 import type { Principal } from '../access/tokens.js';
-import type { Services } from '../services.js';
-import type { DeliveryAttempt } from '../dispatch/delivery.types.js';
-import { SiteLoader } from '../sites/site.loader.js';
-import { BatchLoader } from './batch-loader.js';
+import type { Loaders, Services } from '../services.js';
+
+export type { Loaders };
 
 export interface Context {
   principal: Principal;
@@ -17,22 +16,15 @@ export interface Context {
   requestId?: string;
 }
 
-export interface Loaders {
-  sites: SiteLoader;
-  /** A delivery's attempts, oldest first (none: empty). */
-  attempts: BatchLoader<DeliveryAttempt[]>;
-}
-
 /** Forgets what every loader of the operation loaded (a subscription's next event). */
 export function clearLoaders(loaders: Loaders): void {
   for (const loader of Object.values(loaders)) loader.clear();
 }
 
-/** The context of one GraphQL operation, over HTTP or WebSocket. */
-export function createContext(principal: Principal, services: Services, config: Config): Context {
-  const loaders: Loaders = {
-    sites: new SiteLoader(services.sites),
-    attempts: new BatchLoader((ids) => services.deliveries.attemptsOf(ids), () => []),
-  };
+/**
+ * The context of one GraphQL operation, over HTTP or WebSocket. Its loaders are made by the
+ * composition root (services.ts `createLoaders`), so this module knows no site or delivery.
+ */
+export function createContext(principal: Principal, services: Services, config: Config, loaders: Loaders): Context {
   return { principal, services, config, loaders };
 }

@@ -23,7 +23,7 @@ import { securityHeaders } from './security-headers.js';
 import { addLogContext } from '../log.js';
 import { scopedExecute, scopedSubscribe } from '../logging/operation-scope.js';
 import { requestScope } from '../logging/request-scope.js';
-import type { Services } from '../services.js';
+import { type Services, createLoaders } from '../services.js';
 import { graphqlTracingPlugin, traceGraphqlRequests } from '../tracing/graphql.js';
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
@@ -99,7 +99,7 @@ export async function startHttpServer(options: {
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // Each operation on the socket is logged under a requestId of its own and the socket's tokenId.
-      context: (ctx): Context => ({ ...createContext(ctx.extra.principal!, services, config), requestId: randomUUID() }),
+      context: (ctx): Context => ({ ...createContext(ctx.extra.principal!, services, config, createLoaders(services)), requestId: randomUUID() }),
       execute: scopedExecute,
       subscribe: scopedSubscribe,
     },
@@ -172,7 +172,7 @@ export async function startHttpServer(options: {
     },
     express.json({ limit: MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<Context> => ({ ...createContext(res.locals.principal, services, config), signal: res.locals.signal, requestId: res.locals.requestId }),
+      context: async ({ res }): Promise<Context> => ({ ...createContext(res.locals.principal, services, config, createLoaders(services)), signal: res.locals.signal, requestId: res.locals.requestId }),
     }),
   );
 

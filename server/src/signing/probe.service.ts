@@ -4,7 +4,8 @@ import { hasTokens } from '../auth/registry.js';
 import type { Config } from '../config.js';
 import { FieldErrors } from '../validation/field-errors.js';
 import { badInput } from '../graphql/errors.js';
-import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
+import { createOutgoingHttp } from '../net/http-clients.js';
+import { OutgoingError, type OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import type { AccessTokenProvider } from '../tokens/provider.js';
@@ -45,16 +46,7 @@ export class ProbeService {
   private readonly http: OutgoingHttp;
 
   constructor(private readonly deps: ProbeDeps) {
-    const d = deps.config.dispatch;
-    this.http = new OutgoingHttp({
-      allowPrivateTargets: deps.config.allowPrivateTargets,
-      proxy: deps.config.proxy,
-      connectTimeoutMs: d.connectTimeoutMs,
-      headersTimeoutMs: d.headersTimeoutMs,
-      bodyTimeoutMs: d.bodyTimeoutMs,
-      maxResponseBytes: 65_536,
-      connectionsPerOrigin: 4,
-    });
+    this.http = createOutgoingHttp(deps.config, 'probes');
   }
 
   async close(): Promise<void> {
