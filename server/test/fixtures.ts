@@ -15,6 +15,7 @@ export const SECRET_VALUES = {
   jwtSecret: 'jwt-shared-secret-that-is-long-enough-4',
   consumerSecret: 'consumer-secret-5',
   clientSecret: 'client-secret-6',
+  apiKey: 'api-key-secret-7',
 };
 
 /** A valid `auth` input for each method, keyed by its AuthConfigInput member. */
@@ -53,6 +54,7 @@ export function validAuthInputs(tokenUrl = 'https://auth.example.com/token') {
       keyId: 'k1',
       signAlgorithm: 'ES256',
     },
+    apiKey: { placement: 'HEADER', name: 'X-Api-Key', key: SECRET_VALUES.apiKey },
   } as const;
 }
 
@@ -71,5 +73,6 @@ export const SITE_FIELDS = `
     ... on OAuth2Auth { consumerKey authorizationUrl tokenUrl scope responseType clientAuthentication consumerSecretSet }
     ... on OAuth2ClientCredentialsAuth { tokenUrl contentType tokenExpirationMinutes clientId scope clientAuthentication clientSecretSet }
     ... on OAuth2JwtBearerAuth { tokenUrl contentType tokenExpirationMinutes clientId keyId signAlgorithm scope grant privateKeySet }
+    ... on ApiKeyAuth { placement name keySet }
   }
 `;

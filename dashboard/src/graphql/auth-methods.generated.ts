@@ -499,6 +499,48 @@ export const AUTH_METHOD_METADATA: readonly MethodMeta[] = [
     "tokens": {
       "connect": false
     }
+  },
+  {
+    "method": "API_KEY",
+    "inputKey": "apiKey",
+    "typename": "ApiKeyAuth",
+    "label": "API key",
+    "summary": "Sends a fixed key in a request header (x-api-key by default) or as a query parameter.",
+    "fields": [
+      {
+        "name": "placement",
+        "label": "Send the key as",
+        "kind": "select",
+        "required": true,
+        "initial": "HEADER",
+        "options": [
+          {
+            "value": "HEADER",
+            "label": "A request header"
+          },
+          {
+            "value": "QUERY",
+            "label": "A query parameter"
+          }
+        ]
+      },
+      {
+        "name": "name",
+        "label": "Header or parameter name",
+        "kind": "text",
+        "initial": "x-api-key",
+        "placeholder": "x-api-key",
+        "maxLength": 128,
+        "help": "A header: an RFC 9110 name, default x-api-key; not one the service sets (authorization, content-type …). A query parameter: letters, digits and . _ ~ - (replaces a parameter of that name in the site URL)."
+      },
+      {
+        "name": "key",
+        "label": "API key",
+        "kind": "secret",
+        "required": true
+      }
+    ],
+    "tokens": null
   }
 ];
 
@@ -560,6 +602,11 @@ export const AuthFieldsFragment = graphql(`
       keyId
       scope
       grant
+    }
+    ... on ApiKeyAuth {
+      placement
+      name
+      keySet
     }
   }
 `);

@@ -1,5 +1,6 @@
 import type { TokenRequest } from '../tokens/token-endpoint.js';
 import type { FieldErrors } from '../validation/field-errors.js';
+import type { HeaderReservations } from '../validation/reserved-headers.js';
 import type { AuthMethod, OutgoingRequest, Secrets, SignContext, StoredAuthConfig } from './types.js';
 
 /** The plain (non-secret) fields of a stored config. */
@@ -125,6 +126,11 @@ export interface AuthMethodDefinition<
   parse(input: I, errors: FieldErrors): PlainFields<C>;
   /** Checks secrets against the plain fields (e.g. a PEM key against the algorithm). Secrets here are merged: new or kept. */
   checkSecrets?(plain: PlainFields<C>, secrets: Secrets<S>, errors: FieldErrors): void;
+  /**
+   * Headers this config sets or signs besides `authorization` (an API key's header, SigV4's
+   * `x-amz-*`): a site's static headers may not take them. Lower-case names and prefixes.
+   */
+  reservedHeaders?(plain: PlainFields<C>): HeaderReservations;
   /** Pure: adds this method's authentication to a request. */
   sign(config: C, secrets: Secrets<S>, request: OutgoingRequest, context: SignContext): Promise<OutgoingRequest>;
   /** For the methods that send an OAuth2 access token: how the token is obtained and how long it lives. */

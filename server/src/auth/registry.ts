@@ -1,3 +1,4 @@
+import { apiKey } from './api-key/index.js';
 import { aws } from './aws/index.js';
 import { awsS3 } from './aws-s3/index.js';
 import { basic } from './basic/index.js';
@@ -20,6 +21,7 @@ export const AUTH_METHODS = {
   [AuthMethod.OAUTH2]: oauth2,
   [AuthMethod.OAUTH2_CLIENT_CREDENTIALS]: oauth2ClientCredentials,
   [AuthMethod.OAUTH2_JWT_BEARER]: oauth2JwtBearer,
+  [AuthMethod.API_KEY]: apiKey,
 } as const satisfies { [M in AuthMethod]: AuthMethodDefinition<M> };
 
 export type AuthConfig = InstanceType<(typeof AUTH_METHODS)[AuthMethod]['configClass']>;

@@ -9,6 +9,7 @@ export enum AuthMethod {
   OAUTH2 = 'OAUTH2',
   OAUTH2_CLIENT_CREDENTIALS = 'OAUTH2_CLIENT_CREDENTIALS',
   OAUTH2_JWT_BEARER = 'OAUTH2_JWT_BEARER',
+  API_KEY = 'API_KEY',
 }
 registerEnumType(AuthMethod, { name: 'AuthMethod', description: 'How requests to a site are authenticated (docs/specification.md §3).' });
 

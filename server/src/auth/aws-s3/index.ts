@@ -26,5 +26,7 @@ export const awsS3 = defineAuthMethod<AuthMethod.AWS_S3, AwsS3Auth, AwsS3AuthInp
   configClass: AwsS3Auth,
   inputClass: AwsS3AuthInput,
   parse: parseAwsS3,
+  // x-amz-date, x-amz-content-sha256 and the rest of S3's own headers.
+  reservedHeaders: () => ({ prefixes: ['x-amz-'] }),
   sign: signAwsS3,
 });

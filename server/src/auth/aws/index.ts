@@ -21,5 +21,7 @@ export const aws = defineAuthMethod<AuthMethod.AWS, AwsAuth, AwsAuthInput, AwsSe
   inputClass: AwsAuthInput,
   parse: parseAws,
   checkSecrets: checkAwsSecrets,
+  // Signed, or set by the signer (x-amz-date, x-amz-security-token …; x-goog-* under vendor key goog).
+  reservedHeaders: (plain) => ({ prefixes: [`x-${plain.vendorKey || 'amz'}-`] }),
   sign: signAws,
 });
