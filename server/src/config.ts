@@ -59,7 +59,7 @@ export interface RetentionConfig {
   intervalMs: number;
 }
 
-/** OAuth2 token lifecycle (tokens/). */
+/** OAuth2 token lifecycle (oauth/). */
 export interface TokenConfig {
   /**
    * Renewal starts this long before a token expires (capped at a quarter of the token's lifetime,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestOidc, startTestOidc } from '../test/oidc.js';
 import { TEST_ADMIN_TOKEN, type TestApp, ok, startTestApp } from '../test/support.js';
-import { freePort } from './tokens/test-helpers.js';
+import { freePort } from './oauth/test-helpers.js';
 import { configureLog } from './log.js';
 
 /**

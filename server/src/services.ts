@@ -11,7 +11,7 @@ import { BatchLoader } from './graphql/batch-loader.js';
 import type { ProbeService } from './signing/probe.service.js';
 import { SiteLoader } from './sites/site.loader.js';
 import type { SiteService } from './sites/site.service.js';
-import type { TokenService } from './tokens/token.service.js';
+import type { TokenService } from './oauth/token.service.js';
 
 /** The services a request may use; built once in main.ts (the composition root). */
 export interface Services {

@@ -24,7 +24,7 @@ export function actorOf(principal: Principal): Actor {
 /** The callback of a connect whose start was not recorded (it began before the audit trail existed). */
 const UNKNOWN_CONNECT_STARTER: Actor = { tokenId: null, name: 'OAuth callback' };
 
-/** As tokens/token.service.ts stores a connect's state: SHA-256, base64url. */
+/** As oauth/token.service.ts stores a connect's state: SHA-256, base64url. */
 function stateHash(state: string): string {
   return createHash('sha256').update(state).digest('base64url');
 }

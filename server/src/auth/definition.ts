@@ -1,4 +1,4 @@
-import type { TokenRequest } from '../tokens/token-endpoint.js';
+import type { TokenRequest } from '../oauth/token-endpoint.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import type { HeaderReservations } from '../validation/reserved-headers.js';
 import type { AuthMethod, OutgoingRequest, Secrets, SignContext, StoredAuthConfig } from './types.js';
@@ -76,7 +76,7 @@ export interface FieldMeta {
   liveHint?: LiveHint;
 }
 
-/** What an OAuth2 method's token needs from its definition; tokens/ does the rest (storage, locks, watcher). */
+/** What an OAuth2 method's token needs from its definition; oauth/ does the rest (storage, locks, watcher). */
 export interface TokenDefinition<C extends StoredAuthConfig = StoredAuthConfig, S extends string = string> {
   /**
    * A person connects the site in a browser (authorization code): no token until they do, and the

@@ -10,8 +10,8 @@ import { AUTH_MEMBERS, type AuthMember, validAuthInputs } from '../../test/fixtu
 import { type TestApp, createTestDatabase, ok, startTestApp } from '../../test/support.js';
 import type { Site } from '../sites/site.entity.js';
 import { secretContext } from '../sites/site.service.js';
-import { readToken, saveObtainedToken } from '../tokens/token.sql.js';
-import { accessContext, configFingerprint, refreshContext, verifierContext } from '../tokens/token.service.js';
+import { readToken, saveObtainedToken } from '../oauth/token.sql.js';
+import { accessContext, configFingerprint, refreshContext, verifierContext } from '../oauth/token.service.js';
 import { masterKeyId, parseKeyList } from './keyring.js';
 import { countSealedByKey, rotateSecrets } from './rotation.js';
 import { siteSecrets, oauthTokens } from './sealed-values.js';

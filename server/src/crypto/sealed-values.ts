@@ -1,5 +1,5 @@
 import { secretContext } from '../sites/site.service.js';
-import { accessContext, refreshContext, verifierContext } from '../tokens/token.service.js';
+import { accessContext, refreshContext, verifierContext } from '../oauth/token.service.js';
 import { type SecretBox, type Sealed, sealedKeyId } from './secrets.js';
 import type { Queryable } from '../db/sql.js';
 

@@ -19,7 +19,7 @@ export const ADVISORY_LOCKS = {
 
 /** Two-key locks: the class is the first key, `lockKeyOf(record id)` the second. */
 export const ADVISORY_LOCK_CLASSES = {
-  /** Session lock per site, held through its OAuth token request, across processes (docs/design.md rule 4; tokens/). */
+  /** Session lock per site, held through its OAuth token request, across processes (docs/design.md rule 4; oauth/). */
   SITE_TOKEN_REQUEST: 7261002,
 } as const;
 

@@ -10,7 +10,7 @@ import type { DispatchObserver } from '../metrics/metrics.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
-import { type AccessTokenProvider, TokenUnavailableError } from '../tokens/provider.js';
+import { type AccessTokenProvider, TokenUnavailableError } from '../oauth/provider.js';
 import { maskSecrets, secretsOf } from '../signing/mask.js';
 import type { AttemptSpan, AttemptTracer } from '../tracing/attempts.js';
 import { signWebhook } from '../signing/signed-request.js';

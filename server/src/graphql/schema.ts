@@ -7,7 +7,7 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { DeliveryResolver } from '../dispatch/delivery.resolver.js';
 import { ProbeResolver } from '../signing/probe.resolver.js';
 import { SiteResolver } from '../sites/site.resolver.js';
-import { TokenResolver } from '../tokens/token.resolver.js';
+import { TokenResolver } from '../oauth/token.resolver.js';
 import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 

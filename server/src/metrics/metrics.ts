@@ -5,9 +5,9 @@ import type { AuthMethod } from '../auth/types.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { AttemptResult } from '../dispatch/retry-policy.js';
 import { log } from '../log.js';
-import { readTokens } from '../tokens/token.sql.js';
-import { toTokenState } from '../tokens/token.service.js';
-import { TokenStatus } from '../tokens/token.types.js';
+import { readTokens } from '../oauth/token.sql.js';
+import { toTokenState } from '../oauth/token.service.js';
+import { TokenStatus } from '../oauth/token.types.js';
 import { OTHER_SITE, SiteLabels } from './site-labels.js';
 import { readSiteSnapshot } from './snapshot.sql.js';
 
@@ -21,7 +21,7 @@ export interface DispatchObserver {
   slotTaken(siteId: string, waitedMs: number): void;
 }
 
-/** What the token store reports, per token request made (tokens/token.service.ts). */
+/** What the token store reports, per token request made (oauth/token.service.ts). */
 export interface TokenObserver {
   tokenRequested(siteId: string, grantType: string, succeeded: boolean): void;
 }

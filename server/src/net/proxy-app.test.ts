@@ -3,7 +3,7 @@ import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestOidc, startTestOidc } from '../../test/oidc.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
 import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
-import { freePort } from '../tokens/test-helpers.js';
+import { freePort } from '../oauth/test-helpers.js';
 import { type ForwardProxy, startForwardProxy } from './forward-proxy.testkit.js';
 
 /**

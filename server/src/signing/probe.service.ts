@@ -8,7 +8,7 @@ import { createOutgoingHttp } from '../net/http-clients.js';
 import { OutgoingError, type OutgoingHttp } from '../net/outgoing.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
-import type { AccessTokenProvider } from '../tokens/provider.js';
+import type { AccessTokenProvider } from '../oauth/provider.js';
 import { maskHeader, maskSecrets, secretsOf } from './mask.js';
 import type { SignedRequestPreview, SiteTestResult } from './probe.types.js';
 import { encodeBody, signWebhook } from './signed-request.js';

@@ -2,7 +2,7 @@ import { signWithAccessToken } from '../bearer.js';
 import type { OutgoingRequest, Secrets, SignContext } from '../types.js';
 import type { OAuth2ClientCredentialsAuth, OAuth2ClientCredentialsSecret } from './config.js';
 
-/** Adds the access token the dispatcher fetched (SignContext.accessToken); the token lifecycle lives in tokens/. */
+/** Adds the access token the dispatcher fetched (SignContext.accessToken); the token lifecycle lives in oauth/. */
 export async function signOAuth2ClientCredentials(
   _config: OAuth2ClientCredentialsAuth,
   _secrets: Secrets<OAuth2ClientCredentialsSecret>,

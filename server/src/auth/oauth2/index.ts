@@ -1,4 +1,4 @@
-import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from '../../tokens/token-endpoint.js';
+import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from '../../oauth/token-endpoint.js';
 import { defineAuthMethod } from '../definition.js';
 import { CLIENT_AUTHENTICATION_FIELD, CLIENT_ID_MAX_CHARS, SCOPE_FIELD, TOKEN_URL_FIELD } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';
@@ -25,7 +25,7 @@ export const oauth2 = defineAuthMethod<AuthMethod.OAUTH2, OAuth2Auth, OAuth2Auth
   sign: signOAuth2,
   tokens: {
     connect: {
-      // PKCE S256 (RFC 7636); the state is single use and bound to the site (tokens/).
+      // PKCE S256 (RFC 7636); the state is single use and bound to the site (oauth/).
       authorizationUrl(auth, { redirectUri, state, codeChallenge }) {
         const url = new URL(auth.authorizationUrl);
         url.searchParams.set('response_type', auth.responseType || 'code');

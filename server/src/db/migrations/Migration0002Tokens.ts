@@ -18,7 +18,7 @@ export class Migration0002Tokens extends Migration {
         token_type text,
         obtained_at timestamptz,
         expires_at timestamptz,
-        -- When renewal starts: expires_at minus the refresh margin (see tokens/timing.ts).
+        -- When renewal starts: expires_at minus the refresh margin (see oauth/timing.ts).
         refresh_at timestamptz,
         -- Hash of the non-secret config the token was obtained with; a different config discards it.
         config_fingerprint text,

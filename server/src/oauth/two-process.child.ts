@@ -1,5 +1,5 @@
 /**
- * One more server process for the two-process token test (tokens/two-process.test.ts): the whole
+ * One more server process for the two-process token test (oauth/two-process.test.ts): the whole
  * app from the environment, then on "go" (a line on stdin) `CALLERS` concurrent callers per site
  * in `SITE_IDS` ask for an access token at once. Prints one JSON line per phase; tokens appear
  * only as hashes.

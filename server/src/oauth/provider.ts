@@ -2,7 +2,7 @@ import type { Site } from '../sites/site.entity.js';
 
 /**
  * What the dispatcher, `testSite` and the preview need from the OAuth2 token store: a usable
- * access token for a site of one of the three OAuth2 methods. The token store (tokens/) implements
+ * access token for a site of one of the three OAuth2 methods. The token store (oauth/) implements
  * it; callers never learn how the token was obtained.
  */
 export interface AccessTokenProvider {
