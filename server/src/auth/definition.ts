@@ -1,4 +1,4 @@
-import type { TokenRequest } from '../oauth/token-endpoint.js';
+import type { TokenRequest } from './oauth2-requests.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import type { HeaderReservations } from '../validation/reserved-headers.js';
 import type { AuthMethod, OutgoingRequest, Secrets, SignContext, StoredAuthConfig } from './types.js';

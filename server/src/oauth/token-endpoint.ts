@@ -1,7 +1,5 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import type { TokenRequestContentType } from '../auth/common.js';
 import { ClientAuthentication } from '../auth/oauth2-shared.js';
+import type { TokenRequest } from '../auth/oauth2-requests.js';
 import { OutgoingError, type OutgoingHttp } from '../net/outgoing.js';
 import { startTokenSpan } from '../tracing/token-requests.js';
 
@@ -10,28 +8,6 @@ import { startTokenSpan } from '../tracing/token-requests.js';
  * Nothing here stores or logs anything; errors carry the provider's error code and description,
  * never a secret we sent.
  */
-
-export const GRANT_AUTHORIZATION_CODE = 'authorization_code';
-export const GRANT_REFRESH_TOKEN = 'refresh_token';
-export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
-export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-/** How long a signed assertion is valid: RFC 7523 wants it short; it is used once, right away. */
-const ASSERTION_LIFETIME_SECONDS = 300;
-
-export type ClientAuth =
-  | { kind: 'secret'; method: ClientAuthentication; clientId: string; clientSecret: string }
-  | { kind: 'none' };
-
-export interface TokenRequest {
-  tokenUrl: string;
-  contentType: TokenRequestContentType;
-  /** Which grant, for history; the same as params.grant_type. */
-  grantType: string;
-  params: Record<string, string | undefined>;
-  clientAuth: ClientAuth;
-}
 
 export interface TokenResponse {
   accessToken: string;
@@ -187,36 +163,4 @@ async function exchange(http: OutgoingHttp, request: TokenRequest): Promise<Toke
     expiresIn,
     httpStatus: status,
   };
-}
-
-export interface AssertionInput {
-  clientId: string;
-  tokenUrl: string;
-  privateKeyPem: string;
-  algorithm: 'RS256' | 'ES256';
-  keyId: string | undefined;
-  scope: string | undefined;
-  now: Date;
-}
-
-/**
- * An RFC 7523 assertion: `iss` = `sub` = client id, `aud` = token URL, short `exp`, a fresh `jti`
- * so the provider can refuse a replay. `scope` rides along for providers that read it there
- * (Google service accounts); the rest read the request's `scope` parameter.
- */
-export async function signAssertion(input: AssertionInput, options: { withScope: boolean }): Promise<string> {
-  // node parses every PEM form people paste (PKCS#8, PKCS#1, SEC1); jose signs with the KeyObject.
-  const key = createPrivateKey(input.privateKeyPem);
-  const iat = Math.floor(input.now.getTime() / 1000);
-  const claims: Record<string, unknown> = {};
-  if (options.withScope && input.scope) claims.scope = input.scope;
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: input.algorithm, typ: 'JWT', ...(input.keyId ? { kid: input.keyId } : {}) })
-    .setIssuer(input.clientId)
-    .setSubject(input.clientId)
-    .setAudience(input.tokenUrl)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ASSERTION_LIFETIME_SECONDS)
-    .setJti(randomUUID())
-    .sign(key);
 }

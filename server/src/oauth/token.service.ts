@@ -15,7 +15,8 @@ import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import { type AccessTokenProvider, TokenUnavailableError } from './provider.js';
 import { lifetimeSeconds, refreshAtFor } from './timing.js';
-import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, type TokenRequest, TokenRequestError, type TokenResponse, requestToken } from './token-endpoint.js';
+import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, type TokenRequest } from '../auth/oauth2-requests.js';
+import { TokenRequestError, type TokenResponse, requestToken } from './token-endpoint.js';
 import {
   type HistoryRow,
   type TokenRow,

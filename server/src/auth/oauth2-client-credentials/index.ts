@@ -1,4 +1,4 @@
-import { GRANT_CLIENT_CREDENTIALS } from '../../oauth/token-endpoint.js';
+import { GRANT_CLIENT_CREDENTIALS } from '../oauth2-requests.js';
 import { defineAuthMethod } from '../definition.js';
 import { CLIENT_AUTHENTICATION_FIELD, CLIENT_ID_FIELD, SCOPE_FIELD, TOKEN_CONTENT_TYPE_FIELD, TOKEN_URL_FIELD, tokenExpirationField } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';

@@ -1,4 +1,4 @@
-import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from '../../oauth/token-endpoint.js';
+import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from '../oauth2-requests.js';
 import { defineAuthMethod } from '../definition.js';
 import { CLIENT_AUTHENTICATION_FIELD, CLIENT_ID_MAX_CHARS, SCOPE_FIELD, TOKEN_URL_FIELD } from '../oauth2-shared.js';
 import { AuthMethod } from '../types.js';
