@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { AccessTokenMissingError } from './errors.js';
-import { AUTH_METHODS } from './registry.js';
-import { AuthMethod, OAUTH2_METHODS, type OutgoingRequest, type SignContext } from './types.js';
+import { AUTH_METHODS, TOKEN_METHODS } from './registry.js';
+import { AuthMethod, type OutgoingRequest, type SignContext } from './types.js';
 
 const request: OutgoingRequest = { method: 'POST', url: 'https://api.example.com/hook', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') };
 const context: SignContext = { now: new Date(0), siteId: 's', deliveryId: 'd', uuid: 'u' };
-const methods = [...OAUTH2_METHODS];
+const methods = [...TOKEN_METHODS];
 
 describe('the three OAuth2 methods', () => {
   it.each(methods)('%s adds Authorization: Bearer <access token> and nothing else', async (method) => {

@@ -13,17 +13,6 @@ export enum AuthMethod {
 }
 registerEnumType(AuthMethod, { name: 'AuthMethod', description: 'How requests to a site are authenticated (docs/specification.md §3).' });
 
-/**
- * The methods with tokens, for dispatch/ until it asks the registry's `hasTokens` (which is derived
- * from the definitions; this module cannot import the registry: the definitions import it).
- * registry.test.ts fails while the two differ. Everything else uses `hasTokens`.
- */
-export const OAUTH2_METHODS: ReadonlySet<AuthMethod> = new Set([
-  AuthMethod.OAUTH2,
-  AuthMethod.OAUTH2_CLIENT_CREDENTIALS,
-  AuthMethod.OAUTH2_JWT_BEARER,
-]);
-
 /** A request as the dispatcher builds it, before and after an auth method signs it. */
 export interface OutgoingRequest {
   method: string;

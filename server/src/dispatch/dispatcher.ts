@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { OAUTH2_METHODS, type OutgoingRequest, type Secrets } from '../auth/types.js';
+import { hasTokens } from '../auth/registry.js';
+import type { OutgoingRequest, Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { DISPATCH_WAKE, type PgPubSub, SITE_CHANGED } from '../db/pubsub.js';
@@ -472,7 +473,7 @@ export class Dispatcher {
   private async prepare(context: SiteContext, delivery: ClaimedDelivery): Promise<OutgoingRequest & { accessToken?: string }> {
     const { site } = context;
     let accessToken: string | undefined;
-    if (OAUTH2_METHODS.has(site.authMethod)) {
+    if (hasTokens(site.authMethod)) {
       const tokens = this.deps.tokens();
       if (!tokens) throw new PrepareError('no OAuth2 token provider is running in this process', true);
       try {
@@ -538,7 +539,7 @@ export class Dispatcher {
       result,
       {
         attemptsInRun: delivery.attemptCount - delivery.attemptBase,
-        isOAuth2: OAUTH2_METHODS.has(context.site.authMethod),
+        isOAuth2: hasTokens(context.site.authMethod),
         tokenAlreadyRefreshed: delivery.tokenRefreshed || delivery.forceTokenRefresh,
         now,
         random: Math.random,
