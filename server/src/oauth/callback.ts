@@ -1,5 +1,5 @@
+import type express from 'express';
 import type { AuditService } from '../audit/audit.service.js';
-import type { RouteInstaller } from '../http/app.js';
 import { log } from '../log.js';
 import type { TokenService } from './token.service.js';
 
@@ -12,7 +12,7 @@ function single(value: unknown): string | undefined {
  * happens, the browser goes back to the site's dashboard page with `?oauth=connected` or
  * `?oauth=error&reason=<code>` (invalid_state, access_denied, invalid_grant, …).
  */
-export function oauthCallbackRoute(tokens: TokenService, publicUrl: string, audit?: AuditService): RouteInstaller {
+export function oauthCallbackRoute(tokens: TokenService, publicUrl: string, audit?: AuditService): (app: express.Express) => void {
   return (app) => {
     app.get('/oauth/callback/:siteId', async (req, res) => {
       const siteId = String(req.params.siteId);
