@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { definitionOf } from '../auth/registry.js';
 import type { Secrets } from '../auth/types.js';
 import type { Site } from '../sites/site.entity.js';
+import { headerSecretKey } from '../sites/static-headers.js';
 
 /**
  * A site as field paths (the input's paths: `url`, `performance.maxRps`, `auth.basic.password`)
@@ -26,8 +27,16 @@ export function snapshotSite(site: Site, openSecrets: (site: Site) => Secrets<st
     if (key === 'method' || key === 'sealed' || key.endsWith('Set') || value === undefined || value === null) continue;
     paths.set(`${prefix}.${key}`, JSON.stringify(value));
   }
-  for (const [name, plaintext] of Object.entries(openSecrets(site))) {
-    if (plaintext !== undefined) paths.set(`${prefix}.${name}`, `secret:${createHash('sha256').update(plaintext).digest('hex')}`);
+  const secrets = openSecrets(site);
+  const hash = (plaintext: string) => `secret:${createHash('sha256').update(plaintext).digest('hex')}`;
+  for (const [name, plaintext] of Object.entries(secrets)) {
+    // A secret static header's value is opened with the auth secrets; its path is under headers below.
+    if (plaintext !== undefined && !name.startsWith(headerSecretKey(''))) paths.set(`${prefix}.${name}`, hash(plaintext));
+  }
+  // By name, as the API identifies a static header: a header moved in the list is no change.
+  for (const header of site.storedHeaders ?? []) {
+    const secret = secrets[headerSecretKey(header.name)];
+    paths.set(`headers.${header.name}`, header.sealed !== null ? (secret === undefined ? 'secret' : hash(secret)) : JSON.stringify(header.value));
   }
   return paths;
 }

@@ -1,4 +1,5 @@
 import { secretContext } from '../sites/site.service.js';
+import { type StoredHeader, headerSecretKey } from '../sites/static-headers.js';
 import { accessContext, refreshContext, verifierContext } from '../oauth/token.service.js';
 import { type SecretBox, type Sealed, sealedKeyId } from './secrets.js';
 import type { Queryable } from '../db/sql.js';
@@ -121,6 +122,56 @@ export const siteSecrets: SealedTable = {
   },
 };
 
+const HEADERS_PENDING = `EXISTS (SELECT 1 FROM jsonb_array_elements(headers) h
+                                 WHERE h->>'sealed' IS NOT NULL AND split_part(h->>'sealed', '.', 2) <> $1)
+                         AND NOT (id = ANY($2::uuid[]))`;
+
+/** Sites' secret static headers: `site.headers`, an array whose secret entries hold `sealed` (sites/static-headers.ts). */
+export const siteHeaderSecrets: SealedTable = {
+  name: 'site static headers',
+  async rotateBatch(client, box, limit, skip) {
+    const { rows } = await client.query<{ id: string; headers: StoredHeader[] }>(
+      `SELECT id::text AS id, headers FROM site WHERE ${HEADERS_PENDING} ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [box.sealingKeyId, skip, limit],
+    );
+    const failures: RotationFailure[] = [];
+    const failedRecords: string[] = [];
+    const updates: Array<{ id: string; headers: StoredHeader[] }> = [];
+    let values = 0;
+    for (const row of rows) {
+      const fields = row.headers
+        .filter((h) => h.sealed !== null)
+        .map((h) => ({ field: headerSecretKey(h.name), sealed: h.sealed, context: secretContext(row.id, headerSecretKey(h.name)) }));
+      const resealed = resealRow(box, this.name, row.id, fields, failures);
+      if (!resealed) {
+        failedRecords.push(row.id);
+        continue;
+      }
+      values += fields.filter((f) => sealedKeyId(f.sealed!) !== box.sealingKeyId).length;
+      // The row is locked: the list written back is the one read, with only the sealed values changed.
+      updates.push({ id: row.id, headers: row.headers.map((h) => (h.sealed !== null ? { ...h, sealed: resealed.get(headerSecretKey(h.name))! } : h)) });
+    }
+    if (updates.length) {
+      await client.query(
+        `UPDATE site SET headers = x.headers FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, headers jsonb) WHERE site.id = x.id`,
+        [JSON.stringify(updates)],
+      );
+    }
+    return { claimed: rows.length, rows: updates.length, values, failures, failedRecords };
+  },
+  async countPending(db, sealingKeyId, skip) {
+    const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM site WHERE ${HEADERS_PENDING}`, [sealingKeyId, skip]);
+    return rows[0]!.count;
+  },
+  async countByKey(db) {
+    const { rows } = await db.query<{ keyId: string; count: number }>(
+      `SELECT split_part(h->>'sealed', '.', 2) AS "keyId", count(*)::int AS count
+       FROM site, jsonb_array_elements(headers) h WHERE h->>'sealed' IS NOT NULL GROUP BY 1`,
+    );
+    return countRows(rows);
+  },
+};
+
 const TOKEN_PENDING = `(split_part(access_token, '.', 2) <> $1 OR split_part(refresh_token, '.', 2) <> $1) AND NOT (site_id = ANY($2::uuid[]))`;
 
 /** OAuth2 access and refresh tokens: `site_token`, one row per site. */
@@ -214,4 +265,4 @@ export const pendingConnects: SealedTable = {
   },
 };
 
-export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, oauthTokens, pendingConnects];
+export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, siteHeaderSecrets, oauthTokens, pendingConnects];

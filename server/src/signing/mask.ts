@@ -36,13 +36,20 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
 export function maskHeader(name: string, value: string, secrets: readonly string[]): string {
   const lower = name.toLowerCase();
   if (lower === 'authorization') return maskAuthorization(value);
-  if (SECRET_HEADER.test(lower)) return MASK;
+  // A header whose whole value is a secret (an API key under any name, a secret static header) is
+  // masked whatever its length: maskSecrets leaves short ones.
+  if (SECRET_HEADER.test(lower) || secrets.includes(value)) return MASK;
   return maskSecrets(value, secrets);
 }
 
 /** The values a response or preview must not show: the site's secrets and the exact credentials sent. */
 export function secretsOf(siteSecrets: Record<string, string | undefined>, sentHeaders: Record<string, string>, accessToken?: string): string[] {
   const list = Object.values(siteSecrets).filter((v): v is string => typeof v === 'string');
+  // As a query parameter (an API key) a secret travels percent-encoded: mask that form in URLs and echoes too.
+  for (const secret of [...list]) {
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) list.push(encoded);
+  }
   if (accessToken) list.push(accessToken);
   for (const [name, value] of Object.entries(sentHeaders)) {
     const lower = name.toLowerCase();

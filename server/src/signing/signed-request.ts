@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { definitionOf } from '../auth/registry.js';
 import type { OutgoingRequest, Secrets } from '../auth/types.js';
 import type { Site } from '../sites/site.entity.js';
+import { headersToSend } from '../sites/static-headers.js';
+import { DELIVERY_ID_HEADER } from '../validation/reserved-headers.js';
 
-/** Sent with every webhook and probe; stays the same across a delivery's retries so receivers can drop duplicates. */
-export const DELIVERY_ID_HEADER = 'x-delivery-id';
 export const USER_AGENT = 'trusted-sites/0.1';
 
 export interface UnsignedWebhook {
@@ -19,13 +19,16 @@ export interface UnsignedWebhook {
 }
 
 /**
- * The one place a request to a site is put together: the caller's headers, then the site's
+ * The one place a request to a site is put together: the caller's headers, then the site's static
+ * headers (the administrator's word wins over a workflow's header of the same name), the site's
  * content type and the delivery id, then the site's auth method signs it — last, because it may
- * cover every header and the body. The dispatcher, `testSite` and the preview all use this.
+ * cover every header and the body. `secrets` are SiteService.openSecrets (the secret static
+ * headers' values among them). The dispatcher, `testSite` and the preview all use this.
  */
 export function signWebhook(site: Site, secrets: Secrets<string>, webhook: UnsignedWebhook): Promise<OutgoingRequest> {
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   for (const [name, value] of webhook.headers) headers[name] = value;
+  for (const [name, value] of headersToSend(site.storedHeaders ?? [], secrets)) headers[name] = value;
   headers['content-type'] = site.contentType;
   headers[DELIVERY_ID_HEADER] = webhook.deliveryId;
   const request: OutgoingRequest = { method: webhook.method, url: site.url, headers, body: webhook.body };

@@ -5,6 +5,7 @@ import { AuthConfigUnion } from '../auth/graphql-types.js';
 import type { AuthConfig } from '../auth/registry.js';
 import { AuthMethod } from '../auth/types.js';
 import { AuthConfigType } from './auth-config-type.js';
+import { StaticHeader, type StoredHeader, toStaticHeader } from './static-headers.js';
 
 export enum SiteStatus {
   DRAFT = 'DRAFT',
@@ -79,6 +80,10 @@ export class Site {
   })
   sendTraceparent!: boolean;
 
+  /** Sent on every request to the site (static-headers.ts); secret values sealed. Column `headers` (Migration0009). */
+  @Property({ type: 'json', columnType: 'jsonb', fieldName: 'headers' })
+  storedHeaders: StoredHeader[] = [];
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   @Field(() => GraphQLDateTime)
   createdAt!: Date;
@@ -86,6 +91,11 @@ export class Site {
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   @Field(() => GraphQLDateTime)
   updatedAt!: Date;
+
+  @Field(() => [StaticHeader], { description: 'Sent on every webhook, test and preview, before signing. Secret values are never returned.' })
+  get headers(): StaticHeader[] {
+    return (this.storedHeaders ?? []).map(toStaticHeader);
+  }
 
   @Field(() => Performance)
   get performance(): Performance {

@@ -2,6 +2,7 @@ import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
 import { AuthConfigInput } from '../auth/graphql-types.js';
 import { AuthMethod } from '../auth/types.js';
 import { SiteStatus } from './site.entity.js';
+import { StaticHeaderInput } from './static-headers.js';
 
 @InputType('PerformanceInput')
 export class PerformanceInput {
@@ -17,6 +18,8 @@ export class SiteInput {
   @Field(() => PerformanceInput, { nullable: true }) performance?: PerformanceInput | null;
   @Field(() => Boolean, { nullable: true, description: 'Send a W3C traceparent header to the receiver (while tracing is on). Default false.' }) sendTraceparent?: boolean | null;
   @Field(() => AuthConfigInput) auth!: AuthConfigInput;
+  @Field(() => [StaticHeaderInput], { nullable: true, description: 'Headers sent on every request to the site (at most 50, 8 KB in all). Default none.' })
+  headers?: StaticHeaderInput[] | null;
 }
 
 @InputType('SiteUpdateInput', {
@@ -30,6 +33,11 @@ export class SiteUpdateInput {
   @Field(() => PerformanceInput, { nullable: true }) performance?: PerformanceInput | null;
   @Field(() => Boolean, { nullable: true }) sendTraceparent?: boolean | null;
   @Field(() => AuthConfigInput, { nullable: true }) auth?: AuthConfigInput | null;
+  @Field(() => [StaticHeaderInput], {
+    nullable: true,
+    description: 'Replaces the static headers; omit to keep them, [] to remove them all. A secret header without a value keeps the stored secret of that name.',
+  })
+  headers?: StaticHeaderInput[] | null;
 }
 
 @ArgsType()

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { FieldErrors } from '../validation/field-errors.js';
 import { checkDisplayName, checkHttpUrl, checkStorableText, isMediaType, required } from '../validation/checks.js';
 import type { AuthMethodDefinition } from '../auth/definition.js';
-import { AUTH_METHOD_LIST, type AuthConfig } from '../auth/registry.js';
+import { AUTH_METHOD_LIST, type AuthConfig, definitionOf } from '../auth/registry.js';
 import type { AuthMethod, Secrets } from '../auth/types.js';
 import type { SecretBox, Sealed } from '../crypto/secrets.js';
 import type { Database } from '../db/orm.js';
@@ -11,6 +11,7 @@ import { badInput, isUuid, notFound } from '../graphql/errors.js';
 import { hydrateAuthConfig } from './auth-config-type.js';
 import { PERFORMANCE_LIMITS, Site, SiteStatus } from './site.entity.js';
 import type { PerformanceInput, SiteInput, SiteUpdateInput } from './site.inputs.js';
+import { headerSecretKey, parseStaticHeaders } from './static-headers.js';
 
 export interface SiteEvents {
   siteChanged(site: Site, change: 'created' | 'updated' | 'deleted' | 'status'): void | Promise<void>;
@@ -156,9 +157,18 @@ export class SiteService {
     return site;
   }
 
-  /** The plaintext secrets of a site, for signing. Never passed to a logger or a response. */
+  /**
+   * The plaintext secrets of a site, for signing: its auth method's, and its secret static headers'
+   * under `header:<name>` (headerSecretKey), so that signWebhook sends them and everything that masks
+   * "the site's secrets" masks them too. Never passed to a logger or a response.
+   */
   openSecrets(site: Site): Secrets<string> {
-    return this.openSecretsOf(site.id, site.auth);
+    const secrets = this.openSecretsOf(site.id, site.auth);
+    for (const header of site.storedHeaders ?? []) {
+      const key = headerSecretKey(header.name);
+      if (header.sealed !== null) secrets[key] = this.box.open(header.sealed as Sealed, secretContext(site.id, key));
+    }
+    return secrets;
   }
 
   /**
@@ -189,6 +199,16 @@ export class SiteService {
       auth = this.parseAuth(site.id, input.auth ?? undefined, existing, errors);
     }
 
+    // After auth: the method's own headers (an API key's, SigV4's x-amz-*) are not for static headers.
+    const reserved = auth ? (definitionOf(auth.method).reservedHeaders?.(auth as never) ?? {}) : {};
+    const storedHeaders = parseStaticHeaders(
+      input.headers,
+      isCreate ? [] : site.storedHeaders,
+      reserved,
+      { box: this.box, context: (header) => secretContext(site.id, headerSecretKey(header)) },
+      errors,
+    );
+
     if (name && !errors.list.some((e) => e.path === 'name')) {
       const clash = await this.em().findOne(Site, { nameKey: name.toLowerCase(), id: { $ne: site.id } });
       if (clash) errors.add('name', `A site named "${clash.name}" already exists (names are compared without case)`);
@@ -198,6 +218,7 @@ export class SiteService {
     Object.assign(site, { name, nameKey: name.toLowerCase(), url, contentType, ...performance, sendTraceparent });
     site.auth = auth!;
     site.authMethod = auth!.method;
+    site.storedHeaders = storedHeaders;
   }
 
   private parsePerformance(input: PerformanceInput | null | undefined, site: Site | undefined, errors: FieldErrors): { maxRps: number; threads: number } {

@@ -198,6 +198,8 @@ export type SiteInput = {
   auth: AuthConfigInput;
   /** Default application/json. */
   contentType?: string | null | undefined;
+  /** Headers sent on every request to the site (at most 50, 8 KB in all). Default none. */
+  headers?: Array<StaticHeaderInput> | null | undefined;
   name: string;
   performance?: PerformanceInput | null | undefined;
   /** Send a W3C traceparent header to the receiver (while tracing is on). Default false. */
@@ -215,10 +217,26 @@ export type SiteStatus =
 export type SiteUpdateInput = {
   auth?: AuthConfigInput | null | undefined;
   contentType?: string | null | undefined;
+  /** Replaces the static headers; omit to keep them, [] to remove them all. A secret header without a value keeps the stored secret of that name. */
+  headers?: Array<StaticHeaderInput> | null | undefined;
   name?: string | null | undefined;
   performance?: PerformanceInput | null | undefined;
   sendTraceparent?: boolean | null | undefined;
   url?: string | null | undefined;
+};
+
+/** One static header. On update the list replaces the stored one; a secret header sent without a value keeps the value stored for the secret header of the same name (names compare without case). */
+export type StaticHeaderInput = {
+  name: string;
+  /** Default false. A secret value is sealed, never returned, and masked in previews. */
+  secret?: boolean | null | undefined;
+  /** Write-only when secret. Omit (or null) on a secret header to keep the stored value. */
+  value?: string | null | undefined;
+};
+
+export type TokenParamInput = {
+  name?: string | null | undefined;
+  value?: string | null | undefined;
 };
 
 /** NONE: no token yet (OAUTH2: Connect). VALID: usable until expiresAt. EXPIRING: usable, renewal due. EXPIRED: Connect or Refresh again. REFRESHING: a token request is in flight. FAILED: the last token request failed (lastError); a still-valid token keeps being used. */

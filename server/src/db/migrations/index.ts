@@ -6,6 +6,7 @@ import { Migration0004LeanerDeliveryWrites } from './Migration0004LeanerDelivery
 import { Migration0005AttemptCascadeByIndex } from './Migration0005AttemptCascadeByIndex.js';
 import { Migration0006AuditEvents } from './Migration0006AuditEvents.js';
 import { Migration0007TraceParent } from './Migration0007TraceParent.js';
+import { Migration0009StaticHeaders } from './Migration0009StaticHeaders.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0005AttemptCascadeByIndex', class: Migration0005AttemptCascadeByIndex },
   { name: 'Migration0006AuditEvents', class: Migration0006AuditEvents },
   { name: 'Migration0007TraceParent', class: Migration0007TraceParent },
+  { name: 'Migration0009StaticHeaders', class: Migration0009StaticHeaders },
 ];
