@@ -234,11 +234,6 @@ export type StaticHeaderInput = {
   value?: string | null | undefined;
 };
 
-export type TokenParamInput = {
-  name?: string | null | undefined;
-  value?: string | null | undefined;
-};
-
 /** NONE: no token yet (OAUTH2: Connect). VALID: usable until expiresAt. EXPIRING: usable, renewal due. EXPIRED: Connect or Refresh again. REFRESHING: a token request is in flight. FAILED: the last token request failed (lastError); a still-valid token keeps being used. */
 export type TokenStatus =
   | 'EXPIRED'
