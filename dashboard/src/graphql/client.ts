@@ -16,11 +16,9 @@ export interface ApiClient {
 
 /**
  * One urql client per signed-in session, so nothing cached under one token is shown under
- * another. `onUnauthenticated` sends the user back to sign-in from any screen.
- */
-/**
- * `onConnected` runs each time the WebSocket for subscriptions is (re)established: events sent
- * while it was down were missed, so live views read their data again then.
+ * another. `onUnauthenticated` sends the user back to sign-in from any screen. `onConnected` runs
+ * each time the WebSocket for subscriptions is (re)established: events sent while it was down
+ * were missed, so live views read their data again then.
  */
 export function createApiClient(onUnauthenticated: () => void, base: string = window.location.origin, onConnected: () => void = () => {}): ApiClient {
   const wsUrl = base.replace(/^http/, 'ws') + '/graphql';
