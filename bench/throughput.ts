@@ -6,7 +6,7 @@
  * The caller of sendWebhooks (1,000 webhooks a call, 4 calls at a time) is a process of its own,
  * as a workflow engine would be; the receiver too. Both share the machine's cores with us.
  *
- *   npx tsx bench/throughput.ts [count] [--dispatchers=N]
+ *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64]
  *
  * By default one process does it all (TRUSTED_SITES_ROLE=all). With --dispatchers=N the
  * benchmark process serves the API only and N dispatcher-only processes send.
@@ -18,7 +18,7 @@ import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, startClientProces
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
-const THREADS = 64;
+const THREADS = Number(/^--threads=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--threads=')) ?? '')?.[1] ?? 64);
 const BASIC = `Basic ${Buffer.from('bench:bench-password-1').toString('base64')}`;
 
 async function plainUndici(url: string): Promise<number> {
@@ -45,6 +45,11 @@ async function plainUndici(url: string): Promise<number> {
   return elapsed;
 }
 
+/** `after - before` per name, in ms. */
+function cpuSpentOf(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(after).map((name) => [name, after[name]! - before[name]!]));
+}
+
 async function main() {
   console.log(machineNote());
   const databaseUrl = await startDatabase();
@@ -56,7 +61,8 @@ async function main() {
 
   const cpuBase = cpuSnapshot({ receiver: receiver.pid });
   const baseMs = await plainUndici(`${receiver.url}/baseline`);
-  const cpuBaseSpent = cpuSpent(cpuBase, cpuSnapshot({ receiver: receiver.pid }));
+  const cpuBaseAfter = cpuSnapshot({ receiver: receiver.pid });
+  const cpuBaseSpent = cpuSpent(cpuBase, cpuBaseAfter);
   const baseStats = await receiver.stats('baseline');
   console.log(`plain undici: ${COUNT} requests, ${THREADS} at a time: ${baseMs.toFixed(0)} ms = ${((COUNT / baseMs) * 1000).toFixed(0)} req/s (receiver saw ${baseStats.count})`);
 
@@ -79,7 +85,8 @@ async function main() {
   const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
   if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
   const oursMs = settledAt - started;
-  const cpuOursSpent = cpuSpent(cpuOurs, cpuSnapshot(measured));
+  const cpuOursAfter = cpuSnapshot(measured);
+  const cpuOursSpent = cpuSpent(cpuOurs, cpuOursAfter);
   const stats = await receiver.stats('dispatch');
   console.log(
     `trusted sites: ${COUNT} deliveries, sendWebhooks → all SUCCEEDED: ${oursMs.toFixed(0)} ms = ${((COUNT / oursMs) * 1000).toFixed(0)} deliveries/s ` +
@@ -92,6 +99,11 @@ async function main() {
     const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
     for (const r of rows) console.log(String(r.ms).padStart(6), 'ms', String(r.calls).padStart(6), 'calls', String(r.rows).padStart(7), 'rows', r.q);
   }
+  // Target 3: CPU per delivery over every process (PostgreSQL, receiver, client included) at most 2× plain undici's.
+  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + (Number.isFinite(ms) ? ms : 0), 0);
+  const plainPer = (total(cpuSpentOf(cpuBase, cpuBaseAfter)) * 1000) / COUNT;
+  const oursPer = ((total(cpuSpentOf(cpuOurs, cpuOursAfter)) + (Number.isFinite(clientCpuMs) ? clientCpuMs : 0)) * 1000) / COUNT;
+  console.log(`CPU per delivery, all processes: plain undici ${plainPer.toFixed(0)} µs, trusted sites ${oursPer.toFixed(0)} µs (incl. the client): ${(oursPer / plainPer).toFixed(2)}×  (target ≤ 2×)`);
   console.log(`ratio (trusted sites throughput / plain undici throughput): ${(baseMs / oursMs).toFixed(2)}  (target ≥ 0.5)`);
 }
 

@@ -83,8 +83,9 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
     sites.add(r.siteId);
     at += r.body.length;
   }
-  const result = await db.query<{ ids: string | null; now_ms: number }>(
-    `WITH gates AS (
+  const result = await db.query<{ ids: string | null; now_ms: number }>({
+    name: 'ts-insert-deliveries',
+    text: `WITH gates AS (
        INSERT INTO dispatch_gate (site_id) SELECT s FROM unnest($2::uuid[]) AS s ON CONFLICT DO NOTHING
      ), ins AS (
        INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key, trace_parent, attempt_count, leased_by, lease_until, lane)
@@ -107,7 +108,7 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
             (SELECT count(*) FROM wake) AS woke, ${NOTIFY_UPDATED_FROM('ins')}`,
     // One JSON document for the rows (cheaper to build and to read than a text array per column)
     // and the bodies as one binary bytea cut by offset and length (no hex text).
-    [
+    values: [
       JSON.stringify(records),
       [...sites],
       Buffer.concat(rows.map((r) => r.body), at - 1),
@@ -118,7 +119,7 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
       claim?.slotIntervalMs ?? 0,
       claim?.siteId ?? null,
     ],
-  );
+  });
   const row = result.rows[0]!;
   return { inserted: new Set(row.ids ? row.ids.split(',') : []), now: new Date(Number(row.now_ms)) };
 }
@@ -128,8 +129,7 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
  * as many as `claimDeliveries` would give it now — when nothing of the site is due in the queue
  * (so nothing older waits behind them). Those rows are written IN_FLIGHT under this worker's
  * lease from the start: one row version fewer, the same lanes, slots, lease and recovery as a
- * claim, decided under the same gate lock (taken with SKIP LOCKED: when another claim holds it,
- * the batch is simply queued). Rows with an idempotency key are always queued (the key may name
+ * claim, decided under the same gate lock (waiting for a claim that holds it). Rows with an idempotency key are always queued (the key may name
  * a stored delivery). Everything else is `insertDeliveries`.
  */
 export async function insertClaimedDeliveries(
@@ -197,21 +197,23 @@ interface GateRow {
   max_rps: number;
   threads: number;
   held: Array<{ lane: number; mine: boolean }> | null;
-  /** With `withDue`: whether any delivery of the site is due in the queue. */
+  /** For an insert: whether any delivery of the site is due in the queue. */
   due?: boolean;
 }
 
 /**
- * The gate row, locked (SKIP LOCKED: undefined when another claim holds it), and the lanes in
- * use, in one round trip: a claim holds the gate only briefly. Lanes are probed one by one
+ * The gate row, locked, and the lanes in use, in one round trip. A claim skips a gate another
+ * claim holds (undefined: it tries again shortly); an insert waits for it (a claim holds it for a
+ * few milliseconds), so what it may take does not depend on who happened to be claiming. Lanes are probed one by one
  * (LIMIT 1 each) rather than by one scan of every IN_FLIGHT entry of the site: a plain index
  * probe marks the entries of rows that have left IN_FLIGHT as dead and skips them from then on,
  * where one bitmap scan visited thousands of them on every claim. Lanes at or above `threads`
  * (still draining after it was lowered) are found by a range scan that is empty unless that happened.
  */
-async function lockGate(client: pg.PoolClient, siteId: string, worker: string, withDue: boolean): Promise<GateRow | undefined> {
-  const gate = await client.query<GateRow>(
-    `SELECT c.now::text AS now, extract(epoch FROM c.now) * 1000 AS now_ms,
+async function lockGate(client: pg.PoolClient, siteId: string, worker: string, forInsert: boolean): Promise<GateRow | undefined> {
+  const gate = await client.query<GateRow>({
+    name: forInsert ? 'ts-lock-gate-for-insert' : 'ts-lock-gate',
+    text: `SELECT c.now::text AS now, extract(epoch FROM c.now) * 1000 AS now_ms,
             extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
             s.status, s.max_rps, s.threads,
             (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
@@ -222,12 +224,12 @@ async function lockGate(client: pg.PoolClient, siteId: string, worker: string, w
                      UNION ALL
                      SELECT DISTINCT d.lane, d.leased_by = $2 FROM delivery d
                       WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lane >= s.threads AND d.lease_until > c.now) h) AS held
-            ${withDue ? `, EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = g.site_id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= c.now) AS due` : ''}
+            ${forInsert ? `, EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = g.site_id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= c.now) AS due` : ''}
        FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
       WHERE g.site_id = $1
-      FOR UPDATE OF g SKIP LOCKED`,
-    [siteId, worker],
-  );
+      FOR UPDATE OF g ${forInsert ? '' : 'SKIP LOCKED'}`,
+    values: [siteId, worker],
+  });
   return gate.rows[0];
 }
 
@@ -358,8 +360,9 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       ord: string;
       slots: number;
       trace_parent: string | null;
-    }>(
-      `WITH due AS (
+    }>({
+      name: 'ts-claim-deliveries',
+      text: `WITH due AS (
          SELECT id FROM delivery
           WHERE site_id = $1 AND status IN ('PENDING', 'RETRYING') AND next_attempt_at <= $3::timestamptz
           ORDER BY next_attempt_at
@@ -381,8 +384,8 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
           WHERE site_id = $1
        )
        SELECT upd.*, slots.n AS slots, ${NOTIFY_UPDATED_FROM('upd')} FROM slots LEFT JOIN upd ON true`,
-      [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval],
-    );
+      values: [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval],
+    });
     const slotCount = claimed.rows[0]?.slots ?? 0;
     if (slotCount === 0) {
       await client.query('ROLLBACK');
@@ -439,8 +442,9 @@ export interface FinishedAttempt {
  */
 export async function completeAttempts(db: Queryable, worker: string, outcomes: FinishedAttempt[]): Promise<number> {
   if (!outcomes.length) return 0;
-  const result = await db.query<{ n: number }>(
-    `WITH c AS (
+  const result = await db.query<{ n: number }>({
+    name: 'ts-complete-attempts',
+    text: `WITH c AS (
        SELECT * FROM json_to_recordset($2::json)
          AS c(id uuid, number int, outcome text, status_code int, error text, started_at timestamptz, duration_ms float8, excerpt text, truncated bool, next_attempt_at timestamptz, force_refresh bool)
      ), upd AS (
@@ -460,7 +464,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
          FROM upd JOIN c ON c.id = upd.id
      )
      SELECT ${NOTIFY_UPDATED_FROM('upd')}`,
-    [
+    values: [
       worker,
       // One JSON document, not a text array per column: cheaper to build here and to read there.
       JSON.stringify(
@@ -479,7 +483,7 @@ export async function completeAttempts(db: Queryable, worker: string, outcomes: 
         })),
       ),
     ],
-  );
+  });
   return result.rows[0]?.n ?? 0;
 }
 
