@@ -26,6 +26,7 @@ const saved: SiteFieldsFragment = {
   performance: { maxRps: 10, threads: 4 },
   sendTraceparent: true,
   auth: { __typename: 'BasicAuth', username: 'alice', passwordSet: true },
+  headers: [],
 };
 
 async function mountForm(site: SiteFieldsFragment | null, answer: () => MockAnswer) {

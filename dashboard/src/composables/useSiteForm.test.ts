@@ -40,6 +40,7 @@ const savedBasic: SiteFieldsFragment = {
   performance: { maxRps: 2.5, threads: 3 },
   sendTraceparent: false,
   auth: { __typename: 'BasicAuth', username: 'alice', passwordSet: true },
+  headers: [],
 };
 
 describe('useSiteForm: client rules mirror the server, keyed by its paths', () => {

@@ -7,9 +7,11 @@ import { comparableNumber } from './siteForm/fieldKinds';
 import { type BaseValues, toSiteInput } from './siteForm/toSiteInput';
 import { useAuthFields } from './siteForm/useAuthFields';
 import { useDirtyTracking } from './siteForm/useDirtyTracking';
+import { useStaticHeaders } from './siteForm/useStaticHeaders';
 import { MAX_RPS, THREADS, checkHttpUrl, checkMaxRps, checkName, checkThreads, isMediaType } from './siteRules';
 
 export type { PayloadRow } from './siteForm/usePayloadRows';
+export type { HeaderRow } from './siteForm/useStaticHeaders';
 
 export interface SiteFormOptions {
   /** The saved site when editing; absent for a new one. */
@@ -32,19 +34,22 @@ export function useSiteForm(options: SiteFormOptions = {}) {
   /** Server errors whose path has no field on screen: shown above the form rather than lost. */
   const otherErrors = ref<FieldError[]>([]);
   const a = useAuthFields(saved, errors);
+  const headers = useStaticHeaders(errors);
+  /** The static headers as loaded: an update sends the list only when it differs. */
+  let loadedHeaders = '[]';
 
   // ---- unsaved changes: the form is dirty when saving it would send something other than what
   // was loaded (or, for a new site, the empty form); any secret typed is a change (blank means
   // "keep the stored one").
   const { dirty, markClean } = useDirtyTracking(() =>
-    JSON.stringify([base.name.trim(), base.url.trim(), base.contentType.trim(), comparableNumber(base.maxRps), comparableNumber(base.threads), Boolean(base.sendTraceparent), a.comparable()]),
+    JSON.stringify([base.name.trim(), base.url.trim(), base.contentType.trim(), comparableNumber(base.maxRps), comparableNumber(base.threads), Boolean(base.sendTraceparent), a.comparable(), headers.comparable()]),
   );
 
   /** What load() reads of a site: the form's fields, not its status or token. */
   function contentOf(site: SiteFieldsFragment | null): string {
     if (!site) return '';
-    const { name, url, contentType, performance, sendTraceparent, authMethod, auth: config } = site;
-    return JSON.stringify([name, url, contentType, performance, sendTraceparent, authMethod, config]);
+    const { name, url, contentType, performance, sendTraceparent, authMethod, auth: config, headers: stored } = site;
+    return JSON.stringify([name, url, contentType, performance, sendTraceparent, authMethod, config, stored]);
   }
   let loadedContent = '';
 
@@ -63,6 +68,8 @@ export function useSiteForm(options: SiteFormOptions = {}) {
       });
       a.load(site);
     }
+    headers.load(site);
+    loadedHeaders = JSON.stringify(headers.toInput());
     markClean();
   }
 
@@ -135,6 +142,7 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     for (const field of a.visibleFields.value) {
       if (field.kind === 'payload' && a.payload.hasProblems()) next[a.authPath(field.key)] = 'Fix the claims marked below';
     }
+    if (headers.hasProblems()) next.headers = 'Fix the headers marked below';
     errors.value = next;
     otherErrors.value = [];
     return Object.keys(next).length === 0;
@@ -149,7 +157,7 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     const next: Record<string, string> = {};
     const other: FieldError[] = [];
     for (const { path, message } of list) {
-      if (known.has(path) || a.payload.owns(path)) next[path] ??= message;
+      if (known.has(path) || a.payload.owns(path) || headers.owns(path)) next[path] ??= message;
       else other.push({ path, message });
     }
     errors.value = next;
@@ -158,8 +166,14 @@ export function useSiteForm(options: SiteFormOptions = {}) {
 
   // ---- input and saving
 
-  const toCreateInput = (): SiteInput => toSiteInput(base, a.state(), 'create');
-  const toUpdateInput = (): SiteUpdateInput => toSiteInput(base, a.state(), 'update');
+  const toCreateInput = (): SiteInput => {
+    const list = headers.toInput();
+    return toSiteInput(base, a.state(), 'create', list.length ? list : undefined);
+  };
+  const toUpdateInput = (): SiteUpdateInput => {
+    const list = headers.toInput();
+    return toSiteInput(base, a.state(), 'update', JSON.stringify(list) !== loadedHeaders ? list : undefined);
+  };
 
   const create = useMutation(CreateSiteMutation);
   const update = useMutation(UpdateSiteMutation);
@@ -211,6 +225,8 @@ export function useSiteForm(options: SiteFormOptions = {}) {
     addPayloadRow: a.payload.add,
     removePayloadRow: a.payload.remove,
     payloadRowError: a.payload.rowError,
+    /** The static headers' rows (name, value, secret) and their errors. */
+    headers,
     touch,
     holdBlurChecks,
     clearError,

@@ -23,6 +23,12 @@ export const SiteFieldsFragment = graphql(`
     auth {
       ...AuthFields
     }
+    headers {
+      name
+      value
+      secret
+      valueSet
+    }
   }
 `);
 

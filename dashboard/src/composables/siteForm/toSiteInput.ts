@@ -1,4 +1,4 @@
-import type { SiteInput, SiteUpdateInput } from '../../graphql/generated/graphql';
+import type { SiteInput, SiteUpdateInput, StaticHeaderInput } from '../../graphql/generated/graphql';
 import type { AuthFieldDef, AuthValues } from '../authMethods';
 import { parseNumber } from '../siteRules';
 import { SCALAR_KINDS, isScalarKind } from './fieldKinds';
@@ -46,11 +46,13 @@ export function toAuthMember(auth: AuthState, forUpdate: boolean): Record<string
 
 /**
  * What a save sends: `createSite`'s SiteInput, or `updateSite`'s SiteUpdateInput (where an emptied
- * optional field is sent as "" to clear it). Pure, so every rule of what is sent is unit-tested.
+ * optional field is sent as "" to clear it). `headers`, the static headers, go only when given: the
+ * form leaves them out of an update that did not change them (the stored list is kept) and out of a
+ * create without any. Pure, so every rule of what is sent is unit-tested.
  */
-export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create'): SiteInput;
-export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'update'): SiteUpdateInput;
-export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create' | 'update'): SiteInput | SiteUpdateInput {
+export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create', headers?: StaticHeaderInput[]): SiteInput;
+export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'update', headers?: StaticHeaderInput[]): SiteUpdateInput;
+export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create' | 'update', headers?: StaticHeaderInput[]): SiteInput | SiteUpdateInput {
   const forUpdate = mode === 'update';
   return {
     name: base.name.trim(),
@@ -60,5 +62,6 @@ export function toSiteInput(base: BaseValues, auth: AuthState, mode: 'create' | 
     // A new site leaves it out unless ticked (the server's default is off); an update says what the box says.
     sendTraceparent: forUpdate ? Boolean(base.sendTraceparent) : base.sendTraceparent || undefined,
     auth: { [auth.inputKey]: toAuthMember(auth, forUpdate) },
+    ...(headers ? { headers } : {}),
   } as SiteInput | SiteUpdateInput;
 }
