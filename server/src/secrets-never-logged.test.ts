@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestOidc, startTestOidc } from '../test/oidc.js';
 import { TEST_ADMIN_TOKEN, type TestApp, ok, startTestApp } from '../test/support.js';
 import { freePort } from './oauth/test-helpers.js';
+import { AUTH_METHOD_LIST } from './auth/registry.js';
 import { configureLog } from './log.js';
 
 /**
  * Issue 13 part 2: no secret of any auth method reaches the log. Every line the process writes at
- * LOG_LEVEL=debug is captured while each of the seven methods is created, tested against a local
+ * LOG_LEVEL=debug is captured while each of the eight methods (and a secret static header) is created, tested against a local
  * receiver, sent webhooks (delivered, and refused by a receiver that echoes what it got), and the
  * OAuth2 ones obtain and refresh tokens from oidc-provider; then errors with secrets in them. The
  * log must hold none of the secrets, nor their base64 or Basic-header forms, nor any credential a
@@ -38,6 +39,11 @@ const M = {
   syntax: marker('syntaxError'),
   variable: marker('variableOfWrongType'),
   notFound: marker('updateOfMissingSite'),
+  apiKeyHeader: marker('apiKeyInHeader'),
+  apiKeyQuery: marker('apiKeyInQuery'),
+  staticHeader: marker('secretStaticHeader'),
+  badApiKey: marker('badApiKey'),
+  badStaticHeader: marker('badStaticHeader'),
 };
 
 /** Fresh keys: the PEM bodies are secrets of their own, unlike the shared test fixtures. */
@@ -83,7 +89,7 @@ function credentialsOf(headers: http.IncomingHttpHeaders): string[] {
     const [scheme, value] = authorization.split(' ', 2);
     if (value && /^(bearer|basic)$/i.test(scheme!)) values.push(value);
   }
-  for (const name of ['x-amz-security-token', 'x-api-key']) {
+  for (const name of ['x-amz-security-token', 'x-api-key', 'x-partner-key', 'x-partner-token']) {
     const value = headers[name];
     if (typeof value === 'string') values.push(value);
   }
@@ -101,6 +107,8 @@ beforeAll(async () => {
   // The receiver: 200 for /ok/*, and for /echo/* a 500 whose body is every header it got.
   receiver = http.createServer((req, res) => {
     for (const value of credentialsOf(req.headers)) credentialsSeen.add(value);
+    const queryKey = new URL(req.url ?? '/', 'http://receiver').searchParams.get('api_key');
+    if (queryKey) credentialsSeen.add(queryKey);
     req.resume();
     req.on('end', () => {
       if (req.url?.startsWith('/echo')) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers));
@@ -159,9 +167,9 @@ afterAll(async () => {
   await new Promise((resolve) => echoTokenServer?.close(resolve));
 });
 
-async function createSite(name: string, path: string, auth: Record<string, unknown>): Promise<string> {
+async function createSite(name: string, path: string, auth: Record<string, unknown>, headers?: unknown[]): Promise<string> {
   const result = await app.gql(`mutation ($input: SiteInput!) { createSite(input: $input) { id redirectUrl } }`, {
-    input: { name, url: `${receiverUrl}${path}`, auth },
+    input: { name, url: `${receiverUrl}${path}`, auth, ...(headers ? { headers } : {}) },
   });
   return ok(result).createSite.id;
 }
@@ -173,7 +181,7 @@ async function deliveryStatus(id: string): Promise<string> {
 describe('no secret of any auth method in any log line (LOG_LEVEL=debug)', () => {
   const sites: Record<string, string> = {};
 
-  it('creates a site of each of the seven methods (two JWT algorithms, two client-credentials bodies, two RFC 7523 grants)', async () => {
+  it('creates a site of each of the eight methods (two JWT algorithms, two client-credentials bodies, two RFC 7523 grants, an API key in a header and in a query)', async () => {
     sites.basic = await createSite('basic', '/ok/basic', { basic: { username: 'alice', password: M.password } });
     sites.aws = await createSite('aws', '/ok/aws', {
       aws: { region: 'eu-west-1', service: 'execute-api', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: M.awsSecret, sessionToken: M.awsSession },
@@ -214,7 +222,16 @@ describe('no secret of any auth method in any log line (LOG_LEVEL=debug)', () =>
     sites.awsEcho = await createSite('aws echo', '/echo/aws', {
       aws: { region: 'eu-west-1', service: 'execute-api', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: M.awsSecret, sessionToken: M.awsSession },
     });
-    expect(Object.keys(sites)).toHaveLength(12);
+    // The API key in a header (with a secret static header) and in the query; and a receiver echoing them.
+    const partnerHeaders = [{ name: 'X-Partner-Token', value: M.staticHeader, secret: true }, { name: 'x-tenant', value: 'acme' }];
+    sites.apiKey = await createSite('api key', '/ok/api-key', { apiKey: { name: 'X-Partner-Key', key: M.apiKeyHeader } }, partnerHeaders);
+    sites.apiKeyQuery = await createSite('api key query', '/ok/api-key-query?api_key=placeholder', { apiKey: { placement: 'QUERY', name: 'api_key', key: M.apiKeyQuery } });
+    sites.apiKeyEcho = await createSite('api key echo', '/echo/api-key', { apiKey: { name: 'X-Partner-Key', key: M.apiKeyHeader } }, partnerHeaders);
+    expect(Object.keys(sites)).toHaveLength(15);
+    // Every registered method is among them: a method added later fails here until it is added above.
+    const methods = new Set<string>();
+    for (const id of Object.values(sites)) methods.add(ok(await app.gql('query ($id: ID!) { site(id: $id) { authMethod } }', { id })).site.authMethod);
+    expect([...methods].sort()).toEqual(AUTH_METHOD_LIST.map((d) => d.method).sort());
   });
 
   it('connects the authorization-code site through the provider (code exchange on the callback)', async () => {
@@ -265,6 +282,11 @@ describe('no secret of any auth method in any log line (LOG_LEVEL=debug)', () =>
     expect((await createWith({ aws: { region: 'eu-west-1', service: 'execute-api', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: M.awsSecret, sessionToken: `${M.badSession}\u0001` } })).errors).toBeDefined();
     expect((await createWith({ basic: { username: 'alice', password: M.badUrlPassword } }, 'not a url')).errors).toBeDefined();
     expect((await createWith({ basic: { username: 'alice', password: { nested: M.variable } } })).errors).toBeDefined();
+    expect((await createWith({ apiKey: { key: `${M.badApiKey}\n` } })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const badHeader = await app.gql('mutation ($input: SiteInput!) { createSite(input: $input) { id } }', {
+      input: { name: 'bad header', url: `${receiverUrl}/ok/x`, auth: { basic: { username: 'u', password: 'p' } }, headers: [{ name: 'authorization', value: `Bearer ${M.badStaticHeader}`, secret: true }] },
+    });
+    expect(badHeader.errors?.[0]?.extensions?.fieldErrors).toEqual([{ path: 'headers.0.name', message: "The site's authentication sets authorization" }]);
     const missing = await app.gql('mutation ($id: ID!, $input: SiteUpdateInput!) { updateSite(id: $id, input: $input) { id } }', {
       id: '00000000-0000-4000-8000-000000000000',
       input: { auth: { basic: { username: 'alice', password: M.notFound } } },
@@ -292,6 +314,7 @@ describe('no secret of any auth method in any log line (LOG_LEVEL=debug)', () =>
     // The credentials receivers were sent: bearer tokens from the provider, JWTs, Basic values, the session token.
     for (const value of credentialsSeen) forbidden.set(value, 'a credential the receiver got');
     expect(credentialsSeen.size).toBeGreaterThanOrEqual(8);
+    for (const secret of [M.apiKeyHeader, M.apiKeyQuery, M.staticHeader]) expect(credentialsSeen, 'the receiver got the API keys and the static header').toContain(secret);
     const text = logged.join('');
     // The capture saw the flows: debug lines for the attempts of every site, the token failures.
     for (const id of Object.values(sites)) expect(text).toContain(`"siteId":"${id}"`);

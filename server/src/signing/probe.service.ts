@@ -12,9 +12,8 @@ import type { AccessTokenProvider } from '../oauth/provider.js';
 import { maskHeader, maskSecrets, secretsOf } from './mask.js';
 import type { SignedRequestPreview, SiteTestResult } from './probe.types.js';
 import { encodeBody, signWebhook } from './signed-request.js';
+import { PROBE_HEADER } from '../validation/reserved-headers.js';
 
-/** Marks a probe so a receiver can tell it from a real webhook. */
-export const PROBE_HEADER = 'x-trusted-sites-test';
 export const PREVIEW_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const;
 
 const BODY_PREVIEW_BYTES = 4096;
