@@ -45,6 +45,9 @@ export function validAuthInputs(tokenUrl = 'https://auth.example.com/token') {
       clientId: 'machine',
       clientSecret: SECRET_VALUES.clientSecret,
       scope: 'a b,c',
+      audience: 'https://api.example.com',
+      resource: ['https://api.example.com/orders', 'urn:example:ledger'],
+      extraParams: [{ name: 'tenant', value: 'acme' }],
     },
     oauth2JwtBearer: {
       tokenUrl,
@@ -70,9 +73,9 @@ export const SITE_FIELDS = `
     ... on AwsAuth { region service accessKeyId algorithmPrefix vendorKey secretAccessKeySet sessionTokenSet }
     ... on AwsS3Auth { service accessKeyId filenameFormat region secretAccessKeySet }
     ... on JwtAuth { algorithm payload timeToLive secretSet privateKeySet }
-    ... on OAuth2Auth { consumerKey authorizationUrl tokenUrl scope responseType clientAuthentication consumerSecretSet }
-    ... on OAuth2ClientCredentialsAuth { tokenUrl contentType tokenExpirationMinutes clientId scope clientAuthentication clientSecretSet }
-    ... on OAuth2JwtBearerAuth { tokenUrl contentType tokenExpirationMinutes clientId keyId signAlgorithm scope grant privateKeySet }
+    ... on OAuth2Auth { consumerKey authorizationUrl tokenUrl scope responseType clientAuthentication consumerSecretSet audience resource extraParams { name value } }
+    ... on OAuth2ClientCredentialsAuth { tokenUrl contentType tokenExpirationMinutes clientId scope clientAuthentication clientSecretSet audience resource extraParams { name value } }
+    ... on OAuth2JwtBearerAuth { tokenUrl contentType tokenExpirationMinutes clientId keyId signAlgorithm scope grant privateKeySet audience resource extraParams { name value } }
     ... on ApiKeyAuth { placement name keySet }
   }
 `;

@@ -16,7 +16,12 @@
  *                                                        here: oidc-provider has no such grant)
  *   op.tokenRequests(grantType?)                         POSTs to the token endpoint so far
  *   op.requests                                          each: grant type, content type, how the
- *                                                        client authenticated, parameter names, kid
+ *                                                        client authenticated, parameter names, kid,
+ *                                                        the resource parameters (RFC 8707)
+ *   TEST_RESOURCE_SERVERS                                the resource indicators it knows (scopes
+ *                                                        api read write; JWT access tokens whose
+ *                                                        aud is the indicator); any other resource
+ *                                                        is refused with invalid_target
  *   op.resetCounts()
  *   op.revokeGrants(clientId?)                           ends the grants: refresh → invalid_grant
  *   op.tokenDelayMs = n                                  holds every token response n ms
@@ -47,6 +52,9 @@ import Provider, { errors } from 'oidc-provider';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
+/** RFC 8707 resource servers the provider knows; a token for one is a JWT whose `aud` is its indicator. */
+export const TEST_RESOURCE_SERVERS = ['https://orders.api.test/', 'urn:test:ledger'] as const;
+
 export interface TestOidcOptions {
   /** Seconds; authorization-code access tokens. Default 3600. */
   accessTokenTtl?: number;
@@ -65,6 +73,8 @@ export interface TokenRequestRecord {
   params: string[];
   /** The scope parameter as received. */
   scope: string | undefined;
+  /** Every `resource` parameter, in order (RFC 8707: repeated in a form, an array in JSON). */
+  resource: string[];
   /** The `kid` of the client or grant assertion, when one was sent. */
   assertionKid: string | undefined;
   assertionAlg: string | undefined;
@@ -177,6 +187,15 @@ export async function startTestOidc(options: TestOidcOptions = {}): Promise<Test
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
+      // RFC 8707: the known resource servers get JWT access tokens with their indicator as `aud`;
+      // any other indicator is refused (invalid_target). Requests without `resource` are as before.
+      resourceIndicators: {
+        enabled: true,
+        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+          if (!(TEST_RESOURCE_SERVERS as readonly string[]).includes(indicator)) throw new errors.InvalidTarget();
+          return { scope: 'api read write', accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+        },
+      },
     },
     scopes: ['openid', 'offline_access', 'api', 'read', 'write'],
     pkce: { required: () => true, methods: ['S256'] },
@@ -317,12 +336,16 @@ export async function startTestOidc(options: TestOidcOptions = {}): Promise<Test
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
     const contentType = String(ctx.get('content-type') || '');
     const raw = await readBody(ctx.req);
-    let params: Record<string, string>;
+    // As a form, whatever came in: a JSON array (resource) becomes the field repeated.
+    const form = new URLSearchParams();
     if (contentType.startsWith('application/json')) {
-      params = JSON.parse(raw || '{}');
+      for (const [key, value] of Object.entries(JSON.parse(raw || '{}') as Record<string, unknown>)) {
+        for (const one of Array.isArray(value) ? value : [value]) form.append(key, String(one));
+      }
     } else {
-      params = Object.fromEntries(new URLSearchParams(raw));
+      for (const [key, value] of new URLSearchParams(raw)) form.append(key, value);
     }
+    const params: Record<string, string> = Object.fromEntries(form);
     const grantType = params.grant_type ?? '';
     const assertion = params.client_assertion ?? params.assertion;
     let assertionKid: string | undefined;
@@ -332,7 +355,7 @@ export async function startTestOidc(options: TestOidcOptions = {}): Promise<Test
         const header = decodeProtectedHeader(assertion);
         assertionKid = header.kid;
         assertionAlg = header.alg;
-        if (grantType === JWT_BEARER_GRANT && !params.client_id) params.client_id = String(decodeJwt(assertion).iss ?? '');
+        if (grantType === JWT_BEARER_GRANT && !params.client_id) form.set('client_id', (params.client_id = String(decodeJwt(assertion).iss ?? '')));
       } catch {
         // a malformed assertion is the grant handler's to refuse
       }
@@ -344,6 +367,7 @@ export async function startTestOidc(options: TestOidcOptions = {}): Promise<Test
       clientAuth: basic ? 'basic' : params.client_assertion ? 'assertion' : params.client_secret ? 'body' : 'none',
       params: Object.keys(params).sort(),
       scope: params.scope,
+      resource: form.getAll('resource'),
       assertionKid,
       assertionAlg,
     });
@@ -355,10 +379,10 @@ export async function startTestOidc(options: TestOidcOptions = {}): Promise<Test
       ctx.body = replacement.body;
       return;
     }
-    const form = new URLSearchParams(params).toString();
-    ctx.req.body = form;
+    const body = form.toString();
+    ctx.req.body = body;
     ctx.req.headers['content-type'] = 'application/x-www-form-urlencoded';
-    ctx.req.headers['content-length'] = String(Buffer.byteLength(form));
+    ctx.req.headers['content-length'] = String(Buffer.byteLength(body));
     await next();
     if (handle.omitRefreshTokenOnRefresh && grantType === 'refresh_token' && ctx.body && typeof ctx.body === 'object') {
       delete ctx.body.refresh_token;

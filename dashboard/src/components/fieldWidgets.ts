@@ -1,6 +1,8 @@
 import type { Component } from 'vue';
 import type { FieldKind } from '../composables/authMethods';
 import JwtPayloadEditor from './JwtPayloadEditor.vue';
+import ListFieldInput from './ListFieldInput.vue';
+import PairsEditor from './PairsEditor.vue';
 
 /**
  * Field kinds that need more than one input: SiteForm renders the component listed here (with
@@ -8,4 +10,6 @@ import JwtPayloadEditor from './JwtPayloadEditor.vue';
  */
 export const FIELD_WIDGETS: Partial<Record<FieldKind, Component>> = {
   payload: JwtPayloadEditor,
+  list: ListFieldInput,
+  pairs: PairsEditor,
 };

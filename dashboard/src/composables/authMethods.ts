@@ -10,6 +10,7 @@ import {
   checkMaxLength,
   checkPemShape,
   checkRegion,
+  checkResourceIndicator,
   checkService,
   checkTimeToLive,
   checkVendorKey,
@@ -17,6 +18,7 @@ import {
   describeTimeToLive,
   hasControlCharacters,
 } from './siteRules';
+import { type PairRow, type PairRules, checkPairs, listEntries, pairsText } from './siteForm/rowFields';
 
 // The methods, their fields and what each field means come from the server (each method's
 // definition, published by `npm run schema` into graphql/auth-methods.generated.ts). This file
@@ -45,6 +47,9 @@ export interface AuthFieldDef {
   visible?: (values: AuthValues) => boolean;
   /** Runs on non-blank values only; "required" is checked separately. */
   check?: (value: string, values: AuthValues) => string | undefined;
+  /** For `list` and `pairs`: the most entries; for `pairs`, the rules of each row too. */
+  maxItems?: number;
+  pairRules?: PairRules;
 }
 
 export interface AuthMethodDef {
@@ -71,6 +76,7 @@ export const CLIENT_CHECKS = {
   hs256Secret: checkHs256Secret,
   timeToLive: checkTimeToLive,
   responseType: (v) => (!/^[a-z_]+( [a-z_]+)*$/.test(v.trim()) ? 'Must be a response type such as "code"' : undefined),
+  resourceIndicator: checkResourceIndicator,
 } satisfies Record<ClientCheck, (value: string) => string | undefined>;
 
 export const LIVE_HINTS = {
@@ -82,8 +88,33 @@ export function isSecretKind(kind: FieldKind): boolean {
   return SECRET_KINDS.includes(kind);
 }
 
+/** A `list` field's rules: its count, then each entry's (named check, length), the first line at fault named. */
+function listCheckOf(field: FieldMeta): AuthFieldDef['check'] {
+  const { maxItems, maxLength } = field;
+  const entryCheck = field.check ? CLIENT_CHECKS[field.check] : undefined;
+  return (value) => {
+    const entries = listEntries(value);
+    if (maxItems !== undefined && entries.length > maxItems) return `At most ${maxItems} entries`;
+    for (const [index, entry] of entries.entries()) {
+      const problem = entryCheck?.(entry) ?? (maxLength !== undefined ? checkMaxLength(entry, maxLength) : undefined);
+      if (problem) return entries.length > 1 ? `Entry ${index + 1}: ${problem}` : problem;
+      if (entries.indexOf(entry) < index) return `Entry ${index + 1} is already listed`;
+    }
+    return undefined;
+  };
+}
+
+function pairRulesOf(field: FieldMeta): PairRules {
+  return { maxItems: field.maxItems, maxLength: field.maxLength, nameMaxLength: field.nameMaxLength, reservedNames: field.reservedNames };
+}
+
 /** The field's own rules, first problem wins: its kind's, its named check, then its length bound. */
 function checkOf(field: FieldMeta): AuthFieldDef['check'] {
+  if (field.kind === 'list') return listCheckOf(field);
+  if (field.kind === 'pairs') {
+    const rules = pairRulesOf(field);
+    return (value) => checkPairs(value, rules);
+  }
   const rules: Array<(value: string) => string | undefined> = [];
   if (field.kind === 'url') rules.push(checkHttpUrl);
   if (field.kind === 'pem') rules.push(checkPemShape);
@@ -120,6 +151,8 @@ function fieldDef(field: FieldMeta): AuthFieldDef {
     initial: field.initial,
     visible: when ? (values) => values[when.field] === when.equals : undefined,
     check: checkOf(field),
+    maxItems: field.maxItems,
+    pairRules: field.kind === 'pairs' ? pairRulesOf(field) : undefined,
   };
 }
 
@@ -141,6 +174,8 @@ function methodOf(meta: MethodMeta): AuthMethodDef {
       const secretsSet: Record<string, boolean> = {};
       for (const field of meta.fields) {
         if (isSecretKind(field.kind)) secretsSet[field.name] = Boolean(config[`${field.name}Set`]);
+        else if (field.kind === 'list') values[field.name] = Array.isArray(config[field.name]) ? (config[field.name] as string[]).join('\n') : '';
+        else if (field.kind === 'pairs') values[field.name] = Array.isArray(config[field.name]) ? pairsText(config[field.name] as PairRow[]) : '';
         else if (field.kind !== 'payload') values[field.name] = str(config[field.name]);
       }
       return { values, secretsSet };

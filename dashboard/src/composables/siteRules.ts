@@ -222,3 +222,19 @@ export function checkPemShape(value: string): string | undefined {
 export function checkMaxLength(value: string, max: number): string | undefined {
   return value.trim().length > max ? `Must be at most ${max} characters` : undefined;
 }
+
+// ---- OAuth2 token request parameters (server auth/token-params.ts).
+
+/** RFC 8707 §2: an absolute URI without a fragment. */
+export function checkResourceIndicator(value: string): string | undefined {
+  const text = value.trim();
+  if (hasControlCharacters(text) || /\s/.test(text)) return 'Must not contain spaces or control characters';
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(text)) return 'Must be an absolute URI, e.g. https://api.example.com/ (RFC 8707 §2)';
+  try {
+    new URL(text);
+  } catch {
+    return 'Must be an absolute URI, e.g. https://api.example.com/ (RFC 8707 §2)';
+  }
+  if (text.includes('#')) return 'Must not contain a #fragment (RFC 8707 §2)';
+  return undefined;
+}

@@ -3,8 +3,8 @@
 import { graphql } from './generated';
 import type { AuthConfigInput, AuthMethod } from './generated/graphql';
 
-export type FieldKind = 'text' | 'url' | 'secret' | 'pem' | 'select' | 'int' | 'payload';
-export type ClientCheck = 'basicUsername' | 'region' | 'service' | 'accessKeyId' | 'algorithmPrefix' | 'vendorKey' | 'filenameFormat' | 'hs256Secret' | 'timeToLive' | 'responseType';
+export type FieldKind = 'text' | 'url' | 'secret' | 'pem' | 'select' | 'int' | 'payload' | 'list' | 'pairs';
+export type ClientCheck = 'basicUsername' | 'region' | 'service' | 'accessKeyId' | 'algorithmPrefix' | 'vendorKey' | 'filenameFormat' | 'hs256Secret' | 'timeToLive' | 'responseType' | 'resourceIndicator';
 export type LiveHint = 'timeToLive' | 'minutes';
 
 export const SECRET_KINDS: readonly FieldKind[] = ["secret","pem"];
@@ -23,6 +23,9 @@ export interface FieldMeta {
   max?: number;
   unit?: string;
   maxLength?: number;
+  maxItems?: number;
+  nameMaxLength?: number;
+  reservedNames?: readonly string[];
   check?: ClientCheck;
   liveHint?: LiveHint;
 }
@@ -301,6 +304,52 @@ export const AUTH_METHOD_METADATA: readonly MethodMeta[] = [
             "label": "client_id and client_secret in the body"
           }
         ]
+      },
+      {
+        "name": "audience",
+        "label": "Audience",
+        "kind": "text",
+        "help": "Optional. The API the token is for, for providers that ask for one (Auth0 and the like).",
+        "placeholder": "https://api.partner.example.com",
+        "maxLength": 2048
+      },
+      {
+        "name": "resource",
+        "label": "Resource indicators",
+        "kind": "list",
+        "help": "Optional. One absolute URI per line, without a #fragment (RFC 8707); up to 10.",
+        "placeholder": "https://api.partner.example.com/",
+        "maxItems": 10,
+        "maxLength": 2048,
+        "check": "resourceIndicator"
+      },
+      {
+        "name": "extraParams",
+        "label": "Extra token request parameters",
+        "kind": "pairs",
+        "help": "Optional. Sent as they are with every token request; up to 20. Parameters the grant sets itself cannot be given here.",
+        "maxItems": 20,
+        "maxLength": 1000,
+        "nameMaxLength": 128,
+        "reservedNames": [
+          "grant_type",
+          "client_id",
+          "client_secret",
+          "client_assertion",
+          "client_assertion_type",
+          "assertion",
+          "code",
+          "redirect_uri",
+          "code_verifier",
+          "refresh_token",
+          "scope",
+          "audience",
+          "resource",
+          "response_type",
+          "state",
+          "code_challenge",
+          "code_challenge_method"
+        ]
       }
     ],
     "tokens": {
@@ -384,6 +433,52 @@ export const AUTH_METHOD_METADATA: readonly MethodMeta[] = [
             "value": "BODY",
             "label": "client_id and client_secret in the body"
           }
+        ]
+      },
+      {
+        "name": "audience",
+        "label": "Audience",
+        "kind": "text",
+        "help": "Optional. The API the token is for, for providers that ask for one (Auth0 and the like).",
+        "placeholder": "https://api.partner.example.com",
+        "maxLength": 2048
+      },
+      {
+        "name": "resource",
+        "label": "Resource indicators",
+        "kind": "list",
+        "help": "Optional. One absolute URI per line, without a #fragment (RFC 8707); up to 10.",
+        "placeholder": "https://api.partner.example.com/",
+        "maxItems": 10,
+        "maxLength": 2048,
+        "check": "resourceIndicator"
+      },
+      {
+        "name": "extraParams",
+        "label": "Extra token request parameters",
+        "kind": "pairs",
+        "help": "Optional. Sent as they are with every token request; up to 20. Parameters the grant sets itself cannot be given here.",
+        "maxItems": 20,
+        "maxLength": 1000,
+        "nameMaxLength": 128,
+        "reservedNames": [
+          "grant_type",
+          "client_id",
+          "client_secret",
+          "client_assertion",
+          "client_assertion_type",
+          "assertion",
+          "code",
+          "redirect_uri",
+          "code_verifier",
+          "refresh_token",
+          "scope",
+          "audience",
+          "resource",
+          "response_type",
+          "state",
+          "code_challenge",
+          "code_challenge_method"
         ]
       }
     ],
@@ -494,6 +589,52 @@ export const AUTH_METHOD_METADATA: readonly MethodMeta[] = [
             "label": "Client credentials + client assertion (§2.2)"
           }
         ]
+      },
+      {
+        "name": "audience",
+        "label": "Audience",
+        "kind": "text",
+        "help": "Optional. The API the token is for, for providers that ask for one (Auth0 and the like).",
+        "placeholder": "https://api.partner.example.com",
+        "maxLength": 2048
+      },
+      {
+        "name": "resource",
+        "label": "Resource indicators",
+        "kind": "list",
+        "help": "Optional. One absolute URI per line, without a #fragment (RFC 8707); up to 10.",
+        "placeholder": "https://api.partner.example.com/",
+        "maxItems": 10,
+        "maxLength": 2048,
+        "check": "resourceIndicator"
+      },
+      {
+        "name": "extraParams",
+        "label": "Extra token request parameters",
+        "kind": "pairs",
+        "help": "Optional. Sent as they are with every token request; up to 20. Parameters the grant sets itself cannot be given here.",
+        "maxItems": 20,
+        "maxLength": 1000,
+        "nameMaxLength": 128,
+        "reservedNames": [
+          "grant_type",
+          "client_id",
+          "client_secret",
+          "client_assertion",
+          "client_assertion_type",
+          "assertion",
+          "code",
+          "redirect_uri",
+          "code_verifier",
+          "refresh_token",
+          "scope",
+          "audience",
+          "resource",
+          "response_type",
+          "state",
+          "code_challenge",
+          "code_challenge_method"
+        ]
       }
     ],
     "tokens": {
@@ -582,6 +723,9 @@ export const AuthFieldsFragment = graphql(`
       scope
       responseType
       clientAuthentication
+      audience
+      resource
+      extraParams { name value }
     }
     ... on OAuth2ClientCredentialsAuth {
       tokenUrl
@@ -591,6 +735,9 @@ export const AuthFieldsFragment = graphql(`
       clientSecretSet
       scope
       clientAuthentication
+      audience
+      resource
+      extraParams { name value }
     }
     ... on OAuth2JwtBearerAuth {
       tokenUrl
@@ -602,6 +749,9 @@ export const AuthFieldsFragment = graphql(`
       keyId
       scope
       grant
+      audience
+      resource
+      extraParams { name value }
     }
     ... on ApiKeyAuth {
       placement

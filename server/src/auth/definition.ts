@@ -16,9 +16,11 @@ export interface SecretField<C extends StoredAuthConfig, S extends string> {
 
 /**
  * How a field is entered. `secret` and `pem` are secrets (write-only, stored sealed, shown as
- * `<name>Set`); `payload` is a JSON object edited as rows of name → JSON value.
+ * `<name>Set`); `payload` is a JSON object edited as rows of name → JSON value; `list` is a list
+ * of strings (one per line); `pairs` is a list of `{ name, value }` rows (GraphQL: an object type
+ * with those two String fields, selected as `<field> { name value }`).
  */
-export const FIELD_KINDS = ['text', 'url', 'secret', 'pem', 'select', 'int', 'payload'] as const;
+export const FIELD_KINDS = ['text', 'url', 'secret', 'pem', 'select', 'int', 'payload', 'list', 'pairs'] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
 
 export const SECRET_KINDS: readonly FieldKind[] = ['secret', 'pem'];
@@ -40,6 +42,7 @@ export const CLIENT_CHECKS = [
   'hs256Secret',
   'timeToLive',
   'responseType',
+  'resourceIndicator',
 ] as const;
 export type ClientCheck = (typeof CLIENT_CHECKS)[number];
 
@@ -71,7 +74,15 @@ export interface FieldMeta {
   min?: number;
   max?: number;
   unit?: string;
+  /** Characters of the value (for `list`, of each entry; for `pairs`, of each row's value). */
   maxLength?: number;
+  /** For `list` and `pairs`: the most entries `parse` accepts. */
+  maxItems?: number;
+  /** For `pairs`: characters of each row's name. */
+  nameMaxLength?: number;
+  /** For `pairs`: names `parse` refuses (compared without case). */
+  reservedNames?: readonly string[];
+  /** For `list`, run on each entry. */
   check?: ClientCheck;
   liveHint?: LiveHint;
 }

@@ -35,6 +35,13 @@ export function publishedMethods(): PublishedMethod[] {
   }));
 }
 
+/** How a field is selected: a secret as `<name>Set`, rows of pairs with their two fields, the rest by name. */
+function selectionOf(field: FieldMeta): string {
+  if (isSecretField(field)) return `${field.name}Set`;
+  if (field.kind === 'pairs') return `${field.name} { name value }`;
+  return field.name;
+}
+
 /**
  * The selection of every member of `union AuthConfig`: each plain field by its name and each
  * secret as `<name>Set`. No aliases: members share a field name only with the same type.
@@ -43,7 +50,7 @@ export function authConfigSelection(indent = '  '): string {
   const lines = [`${indent}__typename`];
   for (const method of publishedMethods()) {
     lines.push(`${indent}... on ${method.typename} {`);
-    for (const field of method.fields) lines.push(`${indent}  ${isSecretField(field) ? `${field.name}Set` : field.name}`);
+    for (const field of method.fields) lines.push(`${indent}  ${selectionOf(field)}`);
     lines.push(`${indent}}`);
   }
   return lines.join('\n');
@@ -78,6 +85,9 @@ export interface FieldMeta {
   max?: number;
   unit?: string;
   maxLength?: number;
+  maxItems?: number;
+  nameMaxLength?: number;
+  reservedNames?: readonly string[];
   check?: ClientCheck;
   liveHint?: LiveHint;
 }

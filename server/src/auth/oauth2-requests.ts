@@ -27,7 +27,11 @@ export interface TokenRequest {
   contentType: TokenRequestContentType;
   /** Which grant, for history; the same as params.grant_type. */
   grantType: string;
-  params: Record<string, string | undefined>;
+  /**
+   * In the order sent; undefined and "" are left out. A list (`resource`, RFC 8707) is sent as the
+   * same form field repeated, or as a JSON array.
+   */
+  params: Record<string, string | readonly string[] | undefined>;
   clientAuth: ClientAuth;
 }
 

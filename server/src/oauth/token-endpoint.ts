@@ -21,8 +21,8 @@ export interface TokenResponse {
 /**
  * A token request that did not produce a token. `message` is what people see (FAILED state,
  * history), with the provider's words; `providerError` is the RFC 6749 §5.2 code when the provider
- * sent one of them, `other` when it sent anything else — so what goes into logs and spans is one of
- * seven words, never text a provider chose.
+ * sent one of them (or RFC 8707's invalid_target), `other` when it sent anything else — so what goes
+ * into logs and spans is one of eight words, never text a provider chose.
  */
 export class TokenRequestError extends Error {
   constructor(
@@ -52,8 +52,16 @@ function printable(text: string, max = 300): string {
  * RFC 6749 §5.2 answers about the client, its credentials or its grant: asking again as is gets
  * the same answer, so they wait for a person (new credentials, Connect again, a site edit).
  */
-/** RFC 6749 §5.2: the error codes a token endpoint answers with. */
-export const TOKEN_ENDPOINT_ERRORS: ReadonlySet<string> = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']);
+/** RFC 6749 §5.2: the error codes a token endpoint answers with; and RFC 8707 §2's, for a resource it will not serve. */
+export const TOKEN_ENDPOINT_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_target',
+]);
 
 /** The provider's `error` as one of RFC 6749 §5.2's codes, or `other`. */
 export function providerErrorCode(code: string | undefined): string | undefined {
@@ -61,7 +69,8 @@ export function providerErrorCode(code: string | undefined): string | undefined 
   return TOKEN_ENDPOINT_ERRORS.has(code) ? code : 'other';
 }
 
-const PERSON_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'access_denied']);
+// invalid_target: the site names a resource the provider does not serve; only an edit fixes it.
+const PERSON_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target', 'access_denied']);
 
 /**
  * Whether only a person can make a refused token request succeed. Only the provider saying no to
@@ -96,9 +105,18 @@ export async function requestToken(http: OutgoingHttp, request: TokenRequest, op
   }
 }
 
+/** application/x-www-form-urlencoded, a list as its field repeated (RFC 8707 §2: `resource=a&resource=b`). */
+function formEncode(params: Record<string, string | readonly string[]>): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const one of typeof value === 'string' ? [value] : value) form.append(key, one);
+  return form.toString();
+}
+
 async function exchange(http: OutgoingHttp, request: TokenRequest): Promise<TokenResponse> {
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.params)) if (value !== undefined && value !== '') params[key] = value;
+  const params: Record<string, string | readonly string[]> = {};
+  for (const [key, value] of Object.entries(request.params)) {
+    if (value !== undefined && value.length > 0) params[key] = value;
+  }
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': request.contentType };
   if (request.clientAuth.kind === 'secret') {
     if (request.clientAuth.method === ClientAuthentication.BASIC) {
@@ -108,7 +126,7 @@ async function exchange(http: OutgoingHttp, request: TokenRequest): Promise<Toke
       params.client_secret = request.clientAuth.clientSecret;
     }
   }
-  const body = request.contentType === 'application/json' ? JSON.stringify(params) : new URLSearchParams(params).toString();
+  const body = request.contentType === 'application/json' ? JSON.stringify(params) : formEncode(params);
 
   let response;
   try {

@@ -1,9 +1,11 @@
 import type { FieldKind } from '../authMethods';
 import { parseNumber } from '../siteRules';
+import { filledPairs, listEntries } from './rowFields';
 
 /**
  * How the form treats a value of each scalar field kind: what a save sends and what counts as a
  * change. The structured kind (`payload`, rows of claims) has its own composable, usePayloadRows.
+ * `list` and `pairs` hold several values in one string (rowFields.ts), so they are scalar here.
  */
 export interface ScalarKind {
   /** Write-only: never filled back in; blank keeps the stored one. */
@@ -51,6 +53,23 @@ export const SCALAR_KINDS: { [K in ScalarFieldKind]: ScalarKind } = {
   },
   secret: secretText(false),
   pem: secretText(true),
+  // An emptied list on an update is sent as [] so the stored one is cleared.
+  list: {
+    secret: false,
+    toInput: (value, forUpdate) => {
+      const entries = listEntries(value);
+      return entries.length ? entries : forUpdate ? [] : undefined;
+    },
+    comparable: listEntries,
+  },
+  pairs: {
+    secret: false,
+    toInput: (value, forUpdate) => {
+      const rows = filledPairs(value);
+      return rows.length ? rows : forUpdate ? [] : undefined;
+    },
+    comparable: (value) => filledPairs(value).map((row) => [row.name, row.value]),
+  },
 };
 
 export function isScalarKind(kind: FieldKind): kind is ScalarFieldKind {

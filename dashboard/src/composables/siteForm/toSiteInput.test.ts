@@ -41,8 +41,25 @@ describe('toSiteInput: what a save sends', () => {
     expect(toAuthMember(state('AWS', values), true)).toMatchObject({ algorithmPrefix: '', vendorKey: '' });
     expect(toAuthMember(state('AWS', values), false)).not.toHaveProperty('algorithmPrefix');
     const cc = { tokenUrl: 'https://a.example/token', contentType: 'application/json', tokenExpirationMinutes: '30', clientId: 'c', clientSecret: '', scope: '', clientAuthentication: 'BODY' };
+    // Emptied lists (resource indicators, extra parameters) are [] on update, clearing the stored ones.
     expect(toAuthMember(state('OAUTH2_CLIENT_CREDENTIALS', cc), true)).toEqual({
       tokenUrl: 'https://a.example/token', contentType: 'application/json', tokenExpirationMinutes: 30, clientId: 'c', scope: '', clientAuthentication: 'BODY',
+      audience: '', resource: [], extraParams: [],
+    });
+    expect(toAuthMember(state('OAUTH2_CLIENT_CREDENTIALS', cc), false)).toEqual({
+      tokenUrl: 'https://a.example/token', contentType: 'application/json', tokenExpirationMinutes: 30, clientId: 'c', clientAuthentication: 'BODY',
+    });
+  });
+
+  it('sends a list one entry per filled line, and pairs as their filled rows with trimmed names', () => {
+    const cc = {
+      tokenUrl: 'https://a.example/token', clientId: 'c', clientSecret: 's',
+      resource: ' https://a.example/api \n\n urn:b ',
+      extraParams: JSON.stringify([{ name: ' tenant ', value: ' acme ' }, { name: '', value: '' }, { name: 'org', value: '42' }]),
+    };
+    expect(toAuthMember(state('OAUTH2_CLIENT_CREDENTIALS', cc), false)).toMatchObject({
+      resource: ['https://a.example/api', 'urn:b'],
+      extraParams: [{ name: 'tenant', value: ' acme ' }, { name: 'org', value: '42' }],
     });
   });
 

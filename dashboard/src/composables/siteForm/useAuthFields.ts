@@ -36,7 +36,16 @@ export function useAuthFields(saved: ComputedRef<SiteFieldsFragment | null>, err
   const authPath = (key: string) => (def.value ? `auth.${def.value.inputKey}.${key}` : `auth.${key}`);
 
   const payloadField = computed(() => visibleFields.value.find((f) => f.kind === 'payload'));
-  const payload = usePayloadRows(() => (payloadField.value ? authPath(payloadField.value.key) : undefined), errors);
+  const claims = usePayloadRows(() => (payloadField.value ? authPath(payloadField.value.key) : undefined), errors);
+  /**
+   * The server's paths of one entry of a `list` or `pairs` field (`auth.x.resource[1]`,
+   * `auth.x.extraParams[0].name`) belong to that field's widget, which shows them on the entry.
+   */
+  function ownsEntryPath(path: string): boolean {
+    return visibleFields.value.some((f) => (f.kind === 'list' || f.kind === 'pairs') && path.startsWith(`${authPath(f.key)}[`));
+  }
+  // useSiteForm asks `payload.owns` which server errors have a place in the method's widgets.
+  const payload = { ...claims, owns: (path: string) => claims.owns(path) || ownsEntryPath(path) };
 
   function replaceAuth(values: AuthValues) {
     for (const key of Object.keys(auth)) delete auth[key];

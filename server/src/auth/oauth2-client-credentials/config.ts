@@ -5,6 +5,7 @@ import { type TokenRequestContentType, checkScope, checkTokenRequestContentType,
 import { checkHttpUrl, checkIntegerRange, checkMaxLength, checkStorableText, required } from '../../validation/checks.js';
 import type { PlainFields } from '../definition.js';
 import { CLIENT_ID_MAX_CHARS, ClientAuthentication } from '../oauth2-shared.js';
+import { TokenParam, TokenParamInput, parseTokenParams } from '../token-params.js';
 import { AuthMethod } from '../types.js';
 
 export type OAuth2ClientCredentialsSecret = 'clientSecret';
@@ -26,6 +27,10 @@ export class OAuth2ClientCredentialsAuth {
   @Field(() => String, { nullable: true, description: 'Space-separated.' }) scope?: string;
   @Field(() => ClientAuthentication) clientAuthentication!: ClientAuthentication;
 
+  @Field(() => String, { nullable: true, description: 'Sent as `audience` with every token request.' }) audience?: string;
+  @Field(() => [String], { description: 'RFC 8707 resource indicators, sent as `resource` with every token request.' }) resource: string[] = [];
+  @Field(() => [TokenParam], { description: 'Extra parameters sent with every token request.' }) extraParams: TokenParam[] = [];
+
   @Field(() => Boolean) get clientSecretSet(): boolean {
     return Boolean(this.sealed?.clientSecret);
   }
@@ -40,6 +45,11 @@ export class OAuth2ClientCredentialsAuthInput {
   @Field(() => String, { nullable: true, description: 'Write-only. Omit to keep the stored one.' }) clientSecret?: string | null;
   @Field(() => String, { nullable: true, description: 'Space- or comma-separated.' }) scope?: string | null;
   @Field(() => ClientAuthentication, { nullable: true, description: 'Default BASIC.' }) clientAuthentication?: ClientAuthentication | null;
+  @Field(() => String, { nullable: true, description: 'Optional; "" clears it.' }) audience?: string | null;
+  @Field(() => [String], { nullable: true, description: 'Absolute URIs without fragment (RFC 8707), at most 10. On update omit to keep; [] clears.' })
+  resource?: string[] | null;
+  @Field(() => [TokenParamInput], { nullable: true, description: 'At most 20; names the grant sets itself are refused. On update omit to keep; [] clears.' })
+  extraParams?: TokenParamInput[] | null;
 }
 
 export function parseOAuth2ClientCredentials(
@@ -62,5 +72,6 @@ export function parseOAuth2ClientCredentials(
     clientId,
     scope: normaliseScope(input.scope),
     clientAuthentication: input.clientAuthentication ?? ClientAuthentication.BASIC,
+    ...parseTokenParams(input, errors),
   };
 }

@@ -1,6 +1,7 @@
 import { GRANT_CLIENT_CREDENTIALS } from '../oauth2-requests.js';
 import { defineAuthMethod } from '../definition.js';
 import { CLIENT_AUTHENTICATION_FIELD, CLIENT_ID_FIELD, SCOPE_FIELD, TOKEN_CONTENT_TYPE_FIELD, TOKEN_URL_FIELD, tokenExpirationField } from '../oauth2-shared.js';
+import { TOKEN_PARAM_FIELDS, tokenParamsOf } from '../token-params.js';
 import { AuthMethod } from '../types.js';
 import {
   CC_TOKEN_EXPIRATION_MINUTES,
@@ -29,6 +30,7 @@ export const oauth2ClientCredentials = defineAuthMethod<
     { name: 'clientSecret', label: 'Client secret', kind: 'secret', required: true },
     SCOPE_FIELD,
     CLIENT_AUTHENTICATION_FIELD,
+    ...TOKEN_PARAM_FIELDS,
   ],
   configClass: OAuth2ClientCredentialsAuth,
   inputClass: OAuth2ClientCredentialsAuthInput,
@@ -40,7 +42,7 @@ export const oauth2ClientCredentials = defineAuthMethod<
         tokenUrl: auth.tokenUrl,
         contentType: auth.contentType,
         grantType: GRANT_CLIENT_CREDENTIALS,
-        params: { grant_type: GRANT_CLIENT_CREDENTIALS, scope: auth.scope },
+        params: { grant_type: GRANT_CLIENT_CREDENTIALS, scope: auth.scope, ...tokenParamsOf(auth) },
         clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.clientId, clientSecret: secrets.clientSecret ?? '' },
       };
     },

@@ -6,6 +6,7 @@ import { checkHttpUrl, checkIntegerRange, checkMaxLength, checkStorableText, opt
 import type { PlainFields } from '../definition.js';
 import { CLIENT_ID_MAX_CHARS } from '../oauth2-shared.js';
 import type { Secrets } from '../types.js';
+import { TokenParam, TokenParamInput, parseTokenParams } from '../token-params.js';
 import { AuthMethod } from '../types.js';
 
 export enum JwtBearerSignAlgorithm {
@@ -44,6 +45,10 @@ export class OAuth2JwtBearerAuth {
   @Field(() => String, { nullable: true }) scope?: string;
   @Field(() => JwtBearerGrant) grant!: JwtBearerGrant;
 
+  @Field(() => String, { nullable: true, description: 'Sent as `audience` with every token request.' }) audience?: string;
+  @Field(() => [String], { description: 'RFC 8707 resource indicators, sent as `resource` with every token request.' }) resource: string[] = [];
+  @Field(() => [TokenParam], { description: 'Extra parameters sent with every token request.' }) extraParams: TokenParam[] = [];
+
   @Field(() => Boolean) get privateKeySet(): boolean {
     return Boolean(this.sealed?.privateKey);
   }
@@ -60,6 +65,11 @@ export class OAuth2JwtBearerAuthInput {
   @Field(() => JwtBearerSignAlgorithm, { nullable: true }) signAlgorithm?: JwtBearerSignAlgorithm | null;
   @Field(() => String, { nullable: true }) scope?: string | null;
   @Field(() => JwtBearerGrant, { nullable: true, description: 'Default JWT_BEARER.' }) grant?: JwtBearerGrant | null;
+  @Field(() => String, { nullable: true, description: 'Optional; "" clears it.' }) audience?: string | null;
+  @Field(() => [String], { nullable: true, description: 'Absolute URIs without fragment (RFC 8707), at most 10. On update omit to keep; [] clears.' })
+  resource?: string[] | null;
+  @Field(() => [TokenParamInput], { nullable: true, description: 'At most 20; names the grant sets itself are refused. On update omit to keep; [] clears.' })
+  extraParams?: TokenParamInput[] | null;
 }
 
 export function parseOAuth2JwtBearer(input: OAuth2JwtBearerAuthInput, errors: FieldErrors): PlainFields<OAuth2JwtBearerAuth> {
@@ -86,6 +96,7 @@ export function parseOAuth2JwtBearer(input: OAuth2JwtBearerAuthInput, errors: Fi
     signAlgorithm: signAlgorithm as JwtBearerSignAlgorithm,
     scope: normaliseScope(input.scope),
     grant: input.grant ?? JwtBearerGrant.JWT_BEARER,
+    ...parseTokenParams(input, errors),
   };
 }
 

@@ -1,6 +1,7 @@
 import { CLIENT_ASSERTION_TYPE, GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, signAssertion } from '../oauth2-requests.js';
 import { defineAuthMethod } from '../definition.js';
 import { CLIENT_ID_FIELD, SCOPE_FIELD, TOKEN_CONTENT_TYPE_FIELD, TOKEN_URL_FIELD, tokenExpirationField } from '../oauth2-shared.js';
+import { TOKEN_PARAM_FIELDS, tokenParamsOf } from '../token-params.js';
 import { AuthMethod } from '../types.js';
 import {
   JB_TOKEN_EXPIRATION_MINUTES,
@@ -49,6 +50,7 @@ export const oauth2JwtBearer = defineAuthMethod<AuthMethod.OAUTH2_JWT_BEARER, OA
         { value: JwtBearerGrant.CLIENT_ASSERTION, label: 'Client credentials + client assertion (§2.2)' },
       ],
     },
+    ...TOKEN_PARAM_FIELDS,
   ],
   configClass: OAuth2JwtBearerAuth,
   inputClass: OAuth2JwtBearerAuthInput,
@@ -77,6 +79,7 @@ export const oauth2JwtBearer = defineAuthMethod<AuthMethod.OAUTH2_JWT_BEARER, OA
             client_assertion_type: CLIENT_ASSERTION_TYPE,
             client_assertion: await signAssertion(assertionInput, { withScope: false }),
             scope: auth.scope,
+            ...tokenParamsOf(auth),
           },
           clientAuth: { kind: 'none' },
         };
@@ -85,7 +88,7 @@ export const oauth2JwtBearer = defineAuthMethod<AuthMethod.OAUTH2_JWT_BEARER, OA
         tokenUrl: auth.tokenUrl,
         contentType: auth.contentType,
         grantType: GRANT_JWT_BEARER,
-        params: { grant_type: GRANT_JWT_BEARER, assertion: await signAssertion(assertionInput, { withScope: true }), scope: auth.scope },
+        params: { grant_type: GRANT_JWT_BEARER, assertion: await signAssertion(assertionInput, { withScope: true }), scope: auth.scope, ...tokenParamsOf(auth) },
         clientAuth: { kind: 'none' },
       };
     },

@@ -5,6 +5,7 @@ import { checkHttpUrl, checkMaxLength, checkStorableText, optionalTrimmed, requi
 import { checkScope, normaliseScope } from '../common.js';
 import type { PlainFields } from '../definition.js';
 import { CLIENT_ID_MAX_CHARS, ClientAuthentication } from '../oauth2-shared.js';
+import { TokenParam, TokenParamInput, parseTokenParams } from '../token-params.js';
 import { AuthMethod } from '../types.js';
 
 export type OAuth2Secret = 'consumerSecret';
@@ -21,6 +22,10 @@ export class OAuth2Auth {
   @Field(() => String) responseType!: string;
   @Field(() => ClientAuthentication) clientAuthentication!: ClientAuthentication;
 
+  @Field(() => String, { nullable: true, description: 'Sent as `audience` with every token request.' }) audience?: string;
+  @Field(() => [String], { description: 'RFC 8707 resource indicators, sent as `resource` in the authorization URL and every token request.' }) resource: string[] = [];
+  @Field(() => [TokenParam], { description: 'Extra parameters sent in the authorization URL and every token request.' }) extraParams: TokenParam[] = [];
+
   @Field(() => Boolean) get consumerSecretSet(): boolean {
     return Boolean(this.sealed?.consumerSecret);
   }
@@ -35,6 +40,11 @@ export class OAuth2AuthInput {
   @Field(() => String, { nullable: true, description: 'Space- or comma-separated.' }) scope?: string | null;
   @Field(() => String, { nullable: true, description: 'Default code.' }) responseType?: string | null;
   @Field(() => ClientAuthentication, { nullable: true, description: 'Default BASIC.' }) clientAuthentication?: ClientAuthentication | null;
+  @Field(() => String, { nullable: true, description: 'Optional; "" clears it.' }) audience?: string | null;
+  @Field(() => [String], { nullable: true, description: 'Absolute URIs without fragment (RFC 8707), at most 10. On update omit to keep; [] clears.' })
+  resource?: string[] | null;
+  @Field(() => [TokenParamInput], { nullable: true, description: 'At most 20; names the grant sets itself are refused. On update omit to keep; [] clears.' })
+  extraParams?: TokenParamInput[] | null;
 }
 
 export function parseOAuth2(input: OAuth2AuthInput, errors: FieldErrors): PlainFields<OAuth2Auth> {
@@ -54,5 +64,6 @@ export function parseOAuth2(input: OAuth2AuthInput, errors: FieldErrors): PlainF
     scope: normaliseScope(input.scope),
     responseType,
     clientAuthentication: input.clientAuthentication ?? ClientAuthentication.BASIC,
+    ...parseTokenParams(input, errors),
   };
 }

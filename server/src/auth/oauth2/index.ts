@@ -1,6 +1,7 @@
 import { GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN } from '../oauth2-requests.js';
 import { defineAuthMethod } from '../definition.js';
 import { CLIENT_AUTHENTICATION_FIELD, CLIENT_ID_MAX_CHARS, SCOPE_FIELD, TOKEN_URL_FIELD } from '../oauth2-shared.js';
+import { TOKEN_PARAM_FIELDS, addTokenParamsTo, tokenParamsOf } from '../token-params.js';
 import { AuthMethod } from '../types.js';
 import { OAuth2Auth, OAuth2AuthInput, type OAuth2Secret, parseOAuth2 } from './config.js';
 import { signOAuth2 } from './sign.js';
@@ -18,6 +19,7 @@ export const oauth2 = defineAuthMethod<AuthMethod.OAUTH2, OAuth2Auth, OAuth2Auth
     SCOPE_FIELD,
     { name: 'responseType', label: 'Response type', kind: 'text', initial: 'code', help: 'Default code.', check: 'responseType' },
     CLIENT_AUTHENTICATION_FIELD,
+    ...TOKEN_PARAM_FIELDS,
   ],
   configClass: OAuth2Auth,
   inputClass: OAuth2AuthInput,
@@ -35,6 +37,8 @@ export const oauth2 = defineAuthMethod<AuthMethod.OAUTH2, OAuth2Auth, OAuth2Auth
         url.searchParams.set('state', state);
         url.searchParams.set('code_challenge', codeChallenge);
         url.searchParams.set('code_challenge_method', 'S256');
+        // RFC 8707 §2.1: the resources go in the authorization request as well as the token requests.
+        addTokenParamsTo(url, auth);
         return url.toString();
       },
       codeExchange(auth, secrets, { code, redirectUri, codeVerifier }) {
@@ -42,7 +46,7 @@ export const oauth2 = defineAuthMethod<AuthMethod.OAUTH2, OAuth2Auth, OAuth2Auth
           tokenUrl: auth.tokenUrl,
           contentType: 'application/x-www-form-urlencoded',
           grantType: GRANT_AUTHORIZATION_CODE,
-          params: { grant_type: GRANT_AUTHORIZATION_CODE, code, redirect_uri: redirectUri, code_verifier: codeVerifier },
+          params: { grant_type: GRANT_AUTHORIZATION_CODE, code, redirect_uri: redirectUri, code_verifier: codeVerifier, ...tokenParamsOf(auth) },
           clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.consumerKey, clientSecret: secrets.consumerSecret ?? '' },
         };
       },
@@ -53,7 +57,7 @@ export const oauth2 = defineAuthMethod<AuthMethod.OAUTH2, OAuth2Auth, OAuth2Auth
         tokenUrl: auth.tokenUrl,
         contentType: 'application/x-www-form-urlencoded',
         grantType: GRANT_REFRESH_TOKEN,
-        params: { grant_type: GRANT_REFRESH_TOKEN, refresh_token: refreshToken },
+        params: { grant_type: GRANT_REFRESH_TOKEN, refresh_token: refreshToken, ...tokenParamsOf(auth) },
         // The refresh authenticates the client exactly as the code exchange did.
         clientAuth: { kind: 'secret', method: auth.clientAuthentication, clientId: auth.consumerKey, clientSecret: secrets.consumerSecret ?? '' },
       };
