@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { hasTokens } from '../auth/registry.js';
 import type { AuthMethod } from '../auth/types.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
+import type { AttemptOutcome } from '../dispatch/delivery-states.js';
 import type { AttemptResult } from '../dispatch/retry-policy.js';
 import { log } from '../log.js';
 import { readTokens } from '../oauth/token.sql.js';
@@ -14,7 +15,7 @@ import { readSiteSnapshot } from './snapshot.sql.js';
 /** What the dispatcher reports (dispatcher.ts calls these where it records outcomes). */
 export interface DispatchObserver {
   /** An attempt's outcome was decided; `durationMs` is null when no request went out (signing, token). */
-  attemptFinished(siteId: string, outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED', result: AttemptResult, durationMs: number | null): void;
+  attemptFinished(siteId: string, outcome: AttemptOutcome, result: AttemptResult, durationMs: number | null): void;
   requestStarted(siteId: string): void;
   requestEnded(siteId: string): void;
   /** A lane took a rate slot after `waitedMs` (asking, sleeping until it, the in-process bucket). */
@@ -206,7 +207,7 @@ export class Metrics implements DispatchObserver, TokenObserver {
     this.seriesFor(siteId).accepted.inc(count);
   }
 
-  attemptFinished(siteId: string, outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED', result: AttemptResult, durationMs: number | null): void {
+  attemptFinished(siteId: string, outcome: AttemptOutcome, result: AttemptResult, durationMs: number | null): void {
     const series = this.seriesFor(siteId);
     if (outcome === 'SUCCEEDED') series.succeeded.inc();
     else if (outcome === 'FAILED') series.failed.inc();

@@ -8,6 +8,7 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
+import type { AttemptOutcome } from '../dispatch/delivery-states.js';
 import type { AttemptResult } from '../dispatch/retry-policy.js';
 import { activeTracer, contextFromTraceParent, traceHeaders } from './tracing.js';
 
@@ -35,7 +36,7 @@ export interface AttemptSpan {
   /** traceparent (and tracestate) naming this attempt, for receivers whose site asks for it. */
   headers(): Record<string, string>;
   /** Ends the span with the attempt's outcome; the status code when the receiver answered. */
-  end(outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED', statusCode: number | null, result: AttemptResult): void;
+  end(outcome: AttemptOutcome, statusCode: number | null, result: AttemptResult): void;
 }
 
 /** What main.ts hands to the dispatcher when tracing is on (like the metrics hooks). */
@@ -74,7 +75,7 @@ export const attemptTracer: AttemptTracer = {
   },
 };
 
-function endAttempt(span: Span, outcome: 'SUCCEEDED' | 'RETRYING' | 'FAILED', statusCode: number | null, result: AttemptResult): void {
+function endAttempt(span: Span, outcome: AttemptOutcome, statusCode: number | null, result: AttemptResult): void {
   span.setAttribute(ATTR_OUTCOME, outcome);
   if (statusCode !== null) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
   if (outcome !== 'SUCCEEDED') {
