@@ -9,6 +9,7 @@ import { DISPATCH_WAKE, type PgPubSub, SITE_CHANGED } from '../db/pubsub.js';
 import { log, withoutLogContext } from '../log.js';
 import type { DispatchObserver } from '../metrics/metrics.js';
 import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
+import { createOutgoingHttp } from '../net/http-clients.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
 import { type AccessTokenProvider, TokenUnavailableError } from '../oauth/provider.js';
@@ -132,7 +133,6 @@ export class Dispatcher {
   readonly bookkeeping: pg.Pool;
 
   constructor(private readonly deps: DispatcherDeps) {
-    const d = deps.config.dispatch;
     this.bookkeeping = createPool({
       connectionString: deps.pool.options.connectionString,
       max: 3,
@@ -143,16 +143,7 @@ export class Dispatcher {
       written: () => databaseOutage.recovered(OUTAGE_SOURCE),
       failed: databaseFailure,
     });
-    this.http = new OutgoingHttp({
-      allowPrivateTargets: deps.config.allowPrivateTargets,
-      proxy: deps.config.proxy,
-      connectTimeoutMs: d.connectTimeoutMs,
-      headersTimeoutMs: d.headersTimeoutMs,
-      bodyTimeoutMs: d.bodyTimeoutMs,
-      maxResponseBytes: d.maxResponseBytes,
-      // A site allows at most 256 threads; one process never needs more connections to one origin.
-      connectionsPerOrigin: 256,
-    });
+    this.http = createOutgoingHttp(deps.config, 'webhooks');
   }
 
   start(): void {

@@ -6,7 +6,7 @@ import { DELIVERY_COLUMNS, type DeliveryRow } from './reads.sql.js';
 import type { Queryable } from '../db/sql.js';
 
 /**
- * Every change of a delivery's state, in plain SQL (DESIGN rule 5): one statement per transition,
+ * Every change of a delivery's state, in plain SQL (docs/design.md rule 5): one statement per transition,
  * guarded by the state it leaves, publishing its own `delivery.updated` / `dispatch.wake`.
  * The state machine (delivery-states.ts):
  *
