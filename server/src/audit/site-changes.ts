@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { definitionOf } from '../auth/registry.js';
 import type { Secrets } from '../auth/types.js';
 import type { Site } from '../sites/site.entity.js';
+import { activeSecrets, signingSecretKey } from '../sites/payload-signing.js';
 import { headerSecretKey } from '../sites/static-headers.js';
 
 /**
@@ -30,14 +31,17 @@ export function snapshotSite(site: Site, openSecrets: (site: Site) => Secrets<st
   const secrets = openSecrets(site);
   const hash = (plaintext: string) => `secret:${createHash('sha256').update(plaintext).digest('hex')}`;
   for (const [name, plaintext] of Object.entries(secrets)) {
-    // A secret static header's value is opened with the auth secrets; its path is under headers below.
-    if (plaintext !== undefined && !name.startsWith(headerSecretKey(''))) paths.set(`${prefix}.${name}`, hash(plaintext));
+    // Secret static headers' and signing secrets' values are opened with the auth secrets; their paths are below.
+    if (plaintext !== undefined && !name.startsWith(headerSecretKey('')) && !name.startsWith(signingSecretKey(''))) paths.set(`${prefix}.${name}`, hash(plaintext));
   }
   // By name, as the API identifies a static header: a header moved in the list is no change.
   for (const header of site.storedHeaders ?? []) {
     const secret = secrets[headerSecretKey(header.name)];
     paths.set(`headers.${header.name}`, header.sealed !== null ? (secret === undefined ? 'secret' : hash(secret)) : JSON.stringify(header.value));
   }
+  // A signing secret by its id (never its value): added, given an end by a rotation, or gone.
+  paths.set('signing.enabled', String(site.storedSigning?.enabled ?? false));
+  for (const secret of activeSecrets(site.storedSigning, new Date())) paths.set(`signing.secrets.${secret.id}`, secret.expiresAt ?? 'no end');
   return paths;
 }
 

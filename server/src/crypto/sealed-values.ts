@@ -1,5 +1,6 @@
 import { secretContext } from '../sites/site.service.js';
 import { type StoredHeader, headerSecretKey } from '../sites/static-headers.js';
+import { type StoredSigning, signingSecretKey } from '../sites/payload-signing.js';
 import { accessContext, refreshContext, verifierContext } from '../oauth/token.service.js';
 import { type SecretBox, type Sealed, sealedKeyId } from './secrets.js';
 import type { Queryable } from '../db/sql.js';
@@ -172,6 +173,57 @@ export const siteHeaderSecrets: SealedTable = {
   },
 };
 
+const SIGNING_PENDING = `EXISTS (SELECT 1 FROM jsonb_array_elements(signing->'secrets') k
+                                 WHERE split_part(k->>'sealed', '.', 2) <> $1)
+                         AND NOT (id = ANY($2::uuid[]))`;
+
+/**
+ * Sites' payload-signing secrets: `site.signing->'secrets'` (sites/payload-signing.ts). Ended ones
+ * still stored are re-sealed too: nothing sealed is left under a key about to be retired.
+ */
+export const siteSigningSecrets: SealedTable = {
+  name: 'site signing secrets',
+  async rotateBatch(client, box, limit, skip) {
+    const { rows } = await client.query<{ id: string; signing: StoredSigning }>(
+      `SELECT id::text AS id, signing FROM site WHERE ${SIGNING_PENDING} ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [box.sealingKeyId, skip, limit],
+    );
+    const failures: RotationFailure[] = [];
+    const failedRecords: string[] = [];
+    const updates: Array<{ id: string; signing: StoredSigning }> = [];
+    let values = 0;
+    for (const row of rows) {
+      const fields = row.signing.secrets.map((k) => ({ field: signingSecretKey(k.id), sealed: k.sealed, context: secretContext(row.id, signingSecretKey(k.id)) }));
+      const resealed = resealRow(box, this.name, row.id, fields, failures);
+      if (!resealed) {
+        failedRecords.push(row.id);
+        continue;
+      }
+      values += fields.filter((f) => sealedKeyId(f.sealed) !== box.sealingKeyId).length;
+      // The row is locked: what is written back is what was read, with only the sealed values changed.
+      updates.push({ id: row.id, signing: { ...row.signing, secrets: row.signing.secrets.map((k) => ({ ...k, sealed: resealed.get(signingSecretKey(k.id))! })) } });
+    }
+    if (updates.length) {
+      await client.query(
+        `UPDATE site SET signing = x.signing FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, signing jsonb) WHERE site.id = x.id`,
+        [JSON.stringify(updates)],
+      );
+    }
+    return { claimed: rows.length, rows: updates.length, values, failures, failedRecords };
+  },
+  async countPending(db, sealingKeyId, skip) {
+    const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM site WHERE ${SIGNING_PENDING}`, [sealingKeyId, skip]);
+    return rows[0]!.count;
+  },
+  async countByKey(db) {
+    const { rows } = await db.query<{ keyId: string; count: number }>(
+      `SELECT split_part(k->>'sealed', '.', 2) AS "keyId", count(*)::int AS count
+       FROM site, jsonb_array_elements(signing->'secrets') k GROUP BY 1`,
+    );
+    return countRows(rows);
+  },
+};
+
 const TOKEN_PENDING = `(split_part(access_token, '.', 2) <> $1 OR split_part(refresh_token, '.', 2) <> $1) AND NOT (site_id = ANY($2::uuid[]))`;
 
 /** OAuth2 access and refresh tokens: `site_token`, one row per site. */
@@ -265,4 +317,4 @@ export const pendingConnects: SealedTable = {
   },
 };
 
-export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, siteHeaderSecrets, oauthTokens, pendingConnects];
+export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, siteHeaderSecrets, siteSigningSecrets, oauthTokens, pendingConnects];

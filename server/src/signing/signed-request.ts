@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { definitionOf } from '../auth/registry.js';
 import type { OutgoingRequest, Secrets } from '../auth/types.js';
 import type { Site } from '../sites/site.entity.js';
+import { signatureHeaders } from '../sites/payload-signing.js';
 import { headersToSend } from '../sites/static-headers.js';
 import { DELIVERY_ID_HEADER } from '../validation/reserved-headers.js';
 
@@ -21,9 +22,11 @@ export interface UnsignedWebhook {
 /**
  * The one place a request to a site is put together: the caller's headers, then the site's static
  * headers (the administrator's word wins over a workflow's header of the same name), the site's
- * content type and the delivery id, then the site's auth method signs it — last, because it may
- * cover every header and the body. `secrets` are SiteService.openSecrets (the secret static
- * headers' values among them). The dispatcher, `testSite` and the preview all use this.
+ * content type and the delivery id, the Standard Webhooks signature when the site has it on (over
+ * the exact body sent; before the auth method, so SigV4 covers the webhook-* headers too), then the
+ * site's auth method signs it — last, because it may cover every header and the body. `secrets` are
+ * SiteService.openSecrets (the secret static headers' and the signing secrets' values among them).
+ * The dispatcher, `testSite` and the preview all use this.
  */
 export function signWebhook(site: Site, secrets: Secrets<string>, webhook: UnsignedWebhook): Promise<OutgoingRequest> {
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
@@ -31,9 +34,13 @@ export function signWebhook(site: Site, secrets: Secrets<string>, webhook: Unsig
   for (const [name, value] of headersToSend(site.storedHeaders ?? [], secrets)) headers[name] = value;
   headers['content-type'] = site.contentType;
   headers[DELIVERY_ID_HEADER] = webhook.deliveryId;
+  const now = webhook.now ?? new Date();
+  if (site.storedSigning?.enabled) {
+    for (const [name, value] of signatureHeaders(site.storedSigning, secrets, webhook.deliveryId, webhook.body, now)) headers[name] = value;
+  }
   const request: OutgoingRequest = { method: webhook.method, url: site.url, headers, body: webhook.body };
   return definitionOf(site.authMethod).sign(site.auth as never, secrets, request, {
-    now: webhook.now ?? new Date(),
+    now,
     siteId: site.id,
     deliveryId: webhook.deliveryId,
     uuid: randomUUID(),

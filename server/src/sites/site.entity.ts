@@ -5,6 +5,7 @@ import { AuthConfigUnion } from '../auth/graphql-types.js';
 import type { AuthConfig } from '../auth/registry.js';
 import { AuthMethod } from '../auth/types.js';
 import { AuthConfigType } from './auth-config-type.js';
+import { PayloadSigning, SIGNING_OFF, type StoredSigning, toPayloadSigning } from './payload-signing.js';
 import { StaticHeader, type StoredHeader, toStaticHeader } from './static-headers.js';
 
 export enum SiteStatus {
@@ -84,6 +85,10 @@ export class Site {
   @Property({ type: 'json', columnType: 'jsonb', fieldName: 'headers' })
   storedHeaders: StoredHeader[] = [];
 
+  /** Standard Webhooks signatures (payload-signing.ts); secrets sealed. Column `signing` (Migration0010). */
+  @Property({ type: 'json', columnType: 'jsonb', fieldName: 'signing' })
+  storedSigning: StoredSigning = { ...SIGNING_OFF, secrets: [] };
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   @Field(() => GraphQLDateTime)
   createdAt!: Date;
@@ -95,6 +100,11 @@ export class Site {
   @Field(() => [StaticHeader], { description: 'Sent on every webhook, test and preview, before signing. Secret values are never returned.' })
   get headers(): StaticHeader[] {
     return (this.storedHeaders ?? []).map(toStaticHeader);
+  }
+
+  @Field(() => PayloadSigning, { description: 'Standard Webhooks payload signatures: whether on, and the secrets signing now (never their values).' })
+  get signing(): PayloadSigning {
+    return toPayloadSigning(this.storedSigning);
   }
 
   @Field(() => Performance)

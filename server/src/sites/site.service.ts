@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FieldErrors } from '../validation/field-errors.js';
 import { checkDisplayName, checkHttpUrl, checkStorableText, isMediaType, required } from '../validation/checks.js';
@@ -11,10 +12,27 @@ import { badInput, isUuid, notFound } from '../graphql/errors.js';
 import { hydrateAuthConfig } from './auth-config-type.js';
 import { PERFORMANCE_LIMITS, Site, SiteStatus } from './site.entity.js';
 import type { PerformanceInput, SiteInput, SiteUpdateInput } from './site.inputs.js';
+import {
+  SIGNING_LIMITS,
+  type StoredSigningSecret,
+  addSecret,
+  activeSecrets,
+  checkSecret,
+  generateSecret,
+  purgeExpired,
+  signingSecretKey,
+} from './payload-signing.js';
 import { headerSecretKey, parseStaticHeaders } from './static-headers.js';
 
 export interface SiteEvents {
   siteChanged(site: Site, change: 'created' | 'updated' | 'deleted' | 'status'): void | Promise<void>;
+}
+
+/** What a signing mutation did: `secret` is the new secret's plaintext when the service made it (shown this once). */
+export interface SigningChange {
+  site: Site;
+  created: StoredSigningSecret | null;
+  secret: string | null;
 }
 
 export interface SitePage {
@@ -168,7 +186,97 @@ export class SiteService {
       const key = headerSecretKey(header.name);
       if (header.sealed !== null) secrets[key] = this.box.open(header.sealed as Sealed, secretContext(site.id, key));
     }
+    for (const secret of activeSecrets(site.storedSigning, new Date())) {
+      const key = signingSecretKey(secret.id);
+      secrets[key] = this.box.open(secret.sealed as Sealed, secretContext(site.id, key));
+    }
     return secrets;
+  }
+
+  /**
+   * Turns payload signatures on. A site without a signing secret gets one: `secret` when given
+   * (checked), else one made here and returned this once. A site that has one keeps it: giving
+   * another is refused (rotateSigningSecret adds one with an overlap).
+   */
+  async enableSigning(id: string, secret: string | null | undefined): Promise<SigningChange> {
+    return this.changeSigning(id, (site, now, errors) => {
+      const current = purgeExpired(site.storedSigning, now);
+      if (secret !== undefined && secret !== null) {
+        if (current.secrets.length) errors.add('secret', 'This site already has a signing secret: use rotateSigningSecret to add another');
+        else checkSecret(errors, 'secret', secret);
+      }
+      if (!errors.empty) return undefined;
+      if (current.secrets.length) return { signing: { ...current, enabled: true }, created: null, secret: null };
+      const plaintext = secret ?? generateSecret();
+      const { signing, added } = addSecret(current, plaintext, 0, now, this.signingSealing(site.id));
+      return { signing: { ...signing, enabled: true }, created: added, secret: secret ? null : plaintext };
+    });
+  }
+
+  /** Turns payload signatures off; the secrets are kept, so turning them on again signs as before. */
+  async disableSigning(id: string): Promise<Site> {
+    const change = await this.changeSigning(id, (site, now) => ({ signing: { ...purgeExpired(site.storedSigning, now), enabled: false }, created: null, secret: null }));
+    return change.site;
+  }
+
+  /**
+   * Adds a signing secret (`secret`, checked, or one made here and returned this once). The
+   * secrets signing now keep signing for `overlapMinutes` more (or less, if a rotation already
+   * set them to end sooner), then stop; those already ended are removed from storage.
+   */
+  async rotateSigningSecret(id: string, overlapMinutes: number, secret: string | null | undefined): Promise<SigningChange> {
+    return this.changeSigning(id, (site, now, errors) => {
+      const { min, max } = SIGNING_LIMITS.overlapMinutes;
+      if (!Number.isInteger(overlapMinutes) || overlapMinutes < min || overlapMinutes > max) {
+        errors.add('overlapMinutes', `Must be a whole number of minutes from ${min} to ${max.toLocaleString('en')} (30 days)`);
+      }
+      if (secret !== undefined && secret !== null) {
+        // The same secret twice would only send the same signature twice.
+        if (checkSecret(errors, 'secret', secret) && activeSecrets(site.storedSigning, now).some((s) => this.openSigningSecret(site.id, s) === secret)) {
+          errors.add('secret', 'This secret is already signing for this site');
+        }
+      }
+      const current = purgeExpired(site.storedSigning, now);
+      if (overlapMinutes > 0 && current.secrets.length >= SIGNING_LIMITS.activeSecrets) {
+        errors.add('overlapMinutes', `At most ${SIGNING_LIMITS.activeSecrets} secrets sign at once and ${current.secrets.length} do now: rotate with an overlap of 0, or wait until one ends`);
+      }
+      if (!errors.empty) return undefined;
+      const plaintext = secret ?? generateSecret();
+      const { signing, added } = addSecret(current, plaintext, overlapMinutes, now, this.signingSealing(site.id));
+      return { signing, created: added, secret: secret ? null : plaintext };
+    });
+  }
+
+  private signingSealing(siteId: string) {
+    return { box: this.box, context: (field: string) => secretContext(siteId, field) };
+  }
+
+  private openSigningSecret(siteId: string, secret: StoredSigningSecret): string {
+    return this.box.open(secret.sealed as Sealed, secretContext(siteId, signingSecretKey(secret.id)));
+  }
+
+  /**
+   * One change of a site's signing, with the site's row locked so two rotations at once both land.
+   * `apply` adds to `errors` and returns undefined to refuse: nothing is written then.
+   */
+  private async changeSigning(
+    id: string,
+    apply: (site: Site, now: Date, errors: FieldErrors) => { signing: Site['storedSigning']; created: StoredSigningSecret | null; secret: string | null } | undefined,
+  ): Promise<SigningChange> {
+    if (!isUuid(id)) throw notFound('Site', id);
+    const change = await this.em().transactional(async (em) => {
+      const site = await em.findOne(Site, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!site) throw notFound('Site', id);
+      const errors = new FieldErrors();
+      const now = new Date();
+      const result = apply(site, now, errors);
+      if (!result || !errors.empty) throw badInput(errors.list);
+      site.storedSigning = result.signing;
+      site.updatedAt = now;
+      return { site, created: result.created, secret: result.secret };
+    });
+    await this.events?.siteChanged(change.site, 'updated');
+    return change;
   }
 
   /**

@@ -7,6 +7,7 @@ import { Migration0005AttemptCascadeByIndex } from './Migration0005AttemptCascad
 import { Migration0006AuditEvents } from './Migration0006AuditEvents.js';
 import { Migration0007TraceParent } from './Migration0007TraceParent.js';
 import { Migration0009StaticHeaders } from './Migration0009StaticHeaders.js';
+import { Migration0010PayloadSigning } from './Migration0010PayloadSigning.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0006AuditEvents', class: Migration0006AuditEvents },
   { name: 'Migration0007TraceParent', class: Migration0007TraceParent },
   { name: 'Migration0009StaticHeaders', class: Migration0009StaticHeaders },
+  { name: 'Migration0010PayloadSigning', class: Migration0010PayloadSigning },
 ];
