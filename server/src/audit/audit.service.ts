@@ -42,6 +42,7 @@ function toAuditEvent(row: AuditRow): AuditEvent {
     siteId: row.site_id,
     siteName: row.site_name,
     changed: row.changed,
+    details: row.details,
   };
 }
 
@@ -112,6 +113,15 @@ export class AuditService {
     });
   }
 
+  /** retryDeliveries: the site, the filter and how many were sent again (never a delivery's payload). */
+  async deliveriesRetried(principal: Principal, replay: { siteId: string; siteName: string; status: string; since: Date | null; until: Date | null; count: number }): Promise<void> {
+    await this.write(actorOf(principal), {
+      operation: AuditOperation.DELIVERIES_RETRIED, targetType: AuditTargetType.SITE, targetId: replay.siteId, targetName: replay.siteName,
+      siteId: replay.siteId, siteName: replay.siteName, changed: [],
+      details: { status: replay.status, since: replay.since?.toISOString() ?? null, until: replay.until?.toISOString() ?? null, count: replay.count },
+    });
+  }
+
   /**
    * startOAuthConnect: recorded, and its state row told who started it, so the callback (a browser
    * redirect without an API token) is recorded against that token. The state is read from the
@@ -144,7 +154,7 @@ export class AuditService {
     }
   }
 
-  private async write(actor: Actor, event: { operation: AuditOperation; targetType: AuditTargetType; targetId: string; targetName: string | null; siteId: string | null; siteName: string | null; changed: string[] }): Promise<void> {
+  private async write(actor: Actor, event: { operation: AuditOperation; targetType: AuditTargetType; targetId: string; targetName: string | null; siteId: string | null; siteName: string | null; changed: string[]; details?: Record<string, unknown> }): Promise<void> {
     try {
       await insertAuditEvent(this.pool, { tokenId: actor.tokenId, tokenName: actor.name, ...event });
     } catch (error) {

@@ -14,6 +14,7 @@ export interface AuditRow {
   site_id: string | null;
   site_name: string | null;
   changed: string[];
+  details: Record<string, unknown> | null;
 }
 
 export interface NewAuditEvent {
@@ -26,6 +27,8 @@ export interface NewAuditEvent {
   siteId: string | null;
   siteName: string | null;
   changed: string[];
+  /** Facts about the operation that are not paths (a bulk replay's filter and count); never a payload or a secret. */
+  details?: Record<string, unknown> | null;
 }
 
 export interface AuditFilter {
@@ -36,14 +39,14 @@ export interface AuditFilter {
   until?: Date | null;
 }
 
-const COLUMNS = 'id::text AS id, at, token_id, token_name, operation, target_type, target_id, target_name, site_id, site_name, changed';
+const COLUMNS = 'id::text AS id, at, token_id, token_name, operation, target_type, target_id, target_name, site_id, site_name, changed, details';
 
 export async function insertAuditEvent(db: Queryable, event: NewAuditEvent): Promise<AuditRow> {
   const { rows } = await db.query<AuditRow>(
-    `INSERT INTO audit_event (token_id, token_name, operation, target_type, target_id, target_name, site_id, site_name, changed)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[])
+    `INSERT INTO audit_event (token_id, token_name, operation, target_type, target_id, target_name, site_id, site_name, changed, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10::jsonb)
      RETURNING ${COLUMNS}`,
-    [event.tokenId, event.tokenName, event.operation, event.targetType, event.targetId, event.targetName, event.siteId, event.siteName, event.changed],
+    [event.tokenId, event.tokenName, event.operation, event.targetType, event.targetId, event.targetName, event.siteId, event.siteName, event.changed, event.details ? JSON.stringify(event.details) : null],
   );
   return rows[0]!;
 }

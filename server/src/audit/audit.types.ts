@@ -1,6 +1,7 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '../graphql/connection.js';
+import { JsonScalar } from '../graphql/json-scalar.js';
 
 /** What was done; the values are the strings stored in audit_event.operation. */
 export enum AuditOperation {
@@ -15,6 +16,7 @@ export enum AuditOperation {
   API_TOKEN_CREATED = 'API_TOKEN_CREATED',
   API_TOKEN_REVOKED = 'API_TOKEN_REVOKED',
   DELIVERY_RETRIED = 'DELIVERY_RETRIED',
+  DELIVERIES_RETRIED = 'DELIVERIES_RETRIED',
 }
 registerEnumType(AuditOperation, {
   name: 'AuditOperation',
@@ -23,6 +25,7 @@ registerEnumType(AuditOperation, {
     OAUTH_CONNECT_COMPLETED: { description: 'The provider sent the browser back and a token was obtained; recorded against the token that started the connect.' },
     ACCESS_TOKEN_REFRESHED: { description: 'refreshAccessToken (the Refresh button): a token request by hand, whatever its outcome.' },
     DELIVERY_RETRIED: { description: 'retryDelivery: a FAILED delivery sent again.' },
+    DELIVERIES_RETRIED: { description: 'retryDeliveries: the FAILED deliveries of a site sent again; details holds the filter and how many.' },
   },
 });
 
@@ -51,6 +54,11 @@ export class AuditEvent {
     description: 'The input paths that changed, e.g. url, performance.maxRps, auth.basic.password (for a secret: only that it changed).',
   })
   changed!: string[];
+  @Field(() => JsonScalar, {
+    nullable: true,
+    description: 'For DELIVERIES_RETRIED: { status, since, until, count } (the filter and how many were sent again); null for the others. Never a payload or a secret.',
+  })
+  details!: Record<string, unknown> | null;
 }
 
 @ArgsType()

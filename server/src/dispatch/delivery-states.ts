@@ -11,6 +11,7 @@
  * | IN_FLIGHT                 | given back unsent (shutdown, missed slot, limits)  | PENDING or RETRYING (count restored) | releaseDeliveries        |
  * | IN_FLIGHT                 | lease ran out, or its process is gone              | RETRYING, or FAILED when used up     | reclaimExpiredLeases     |
  * | FAILED                    | retryDelivery (a fresh run of attempts)            | RETRYING                             | requeueFailedDelivery    |
+ * | FAILED (a site's, by time)| retryDeliveries (each as above, 1,000 a statement) | RETRYING                             | requeueFailedDeliveries  |
  *
  * SUCCEEDED is final. Every IN_FLIGHT → * transition except a give-back records an attempt row.
  * Whether a run has "given up" is decided here only (`gaveUp`, and `GAVE_UP_SQL` for the one
@@ -43,6 +44,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: ['IN_FLIGHT'], to: QUEUED_STATES, sql: 'releaseDeliveries' },
   { from: ['IN_FLIGHT'], to: ['RETRYING', 'FAILED'], sql: 'reclaimExpiredLeases' },
   { from: ['FAILED'], to: ['RETRYING'], sql: 'requeueFailedDelivery' },
+  { from: ['FAILED'], to: ['RETRYING'], sql: 'requeueFailedDeliveries' },
 ];
 
 /** Whether a run that has made `attemptsInRun` attempts may make no more. */

@@ -6,7 +6,7 @@ import { Site } from '../sites/site.entity.js';
 import { DELIVERY_UPDATED } from '../db/pubsub.js';
 import type { DeliveryUpdatedEvent } from './delivery-events.js';
 import type { DeliveryService } from './delivery.service.js';
-import { DeliveriesArgs, Delivery, DeliveryAttempt, DeliveryConnection, DeliveryStatsBucket, WebhookInput } from './delivery.types.js';
+import { DeliveriesArgs, Delivery, DeliveryAttempt, DeliveryConnection, DeliveryStatsBucket, RetryDeliveriesArgs, WebhookInput } from './delivery.types.js';
 
 function deliveriesOf(context: Context): DeliveryService {
   return context.services.deliveries;
@@ -84,6 +84,18 @@ export class DeliveryResolver {
     const delivery = await deliveriesOf(context).retry(id);
     await context.services.audit.deliveryRetried(context.principal, delivery);
     return delivery;
+  }
+
+  @Authorized('EDITOR')
+  @Mutation(() => Int, {
+    description:
+      'Sends every FAILED delivery of a site created in [since, until) again, each with a fresh set of attempts (same ids); returns how many. ' +
+      'Only FAILED may be replayed (another status is refused at `status`). Deliveries of a site that is not ACTIVE are held until it is. A second call finds none left and returns 0.',
+  })
+  async retryDeliveries(@Args(() => RetryDeliveriesArgs) args: RetryDeliveriesArgs, @Ctx() context: Context): Promise<number> {
+    const replay = await deliveriesOf(context).retryMany(args);
+    await context.services.audit.deliveriesRetried(context.principal, replay);
+    return replay.count;
   }
 
   @Subscription(() => Delivery, {

@@ -12,13 +12,15 @@ import { RESERVED_HEADERS, reservedHeaderProblem } from '../validation/reserved-
 import { currentTraceParent } from '../tracing/tracing.js';
 import { publishUpdates } from './delivery-events.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
-import { type AttemptRow, type DeliveryRow, deliveryExists, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
+import { type AttemptRow, type DeliveryRow, deliveryExists, siteNameOf, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
 import {
   type ClaimOptions,
   type ClaimResult,
   type NewDelivery,
+  type RequeueCursor,
   insertClaimedDeliveries,
   insertDeliveries,
+  requeueFailedDeliveries,
   requeueFailedDelivery,
 } from './transitions.sql.js';
 
@@ -29,6 +31,19 @@ export const WEBHOOK_LIMITS = {
   headerValueChars: 8192,
   idempotencyKeyChars: 200,
 } as const;
+
+/** Rows one statement of a bulk replay requeues; a larger replay repeats it (in the same call). */
+export const REPLAY_BATCH = 1000;
+
+/** What a bulk replay took: the filter as asked and how many deliveries were sent again. */
+export interface ReplayResult {
+  siteId: string;
+  siteName: string;
+  status: DeliveryStatus;
+  since: Date | null;
+  until: Date | null;
+  count: number;
+}
 
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const;
 
@@ -268,6 +283,38 @@ export class DeliveryService {
     await this.pubsub.publishAsync(DISPATCH_WAKE, { sites: [row.site_id] });
     publishUpdates(this.pubsub, [row]);
     return toDelivery(row);
+  }
+
+  /**
+   * Sends every FAILED delivery of a site created in [since, until) again, each with a fresh
+   * attempt budget as `retry` gives one; returns how many. Only FAILED may be replayed: `status`
+   * is there so the filter reads like the deliveries list, and anything else is refused at its
+   * path. Like `retry`, the site's status is not checked: deliveries of a site that is not ACTIVE
+   * are requeued and held (PENDING/RETRYING, not sent) until it is. Batches of REPLAY_BATCH rows,
+   * each one statement committed on its own; a second call finds nothing FAILED left and returns 0.
+   */
+  async retryMany(args: { siteId: string; status?: DeliveryStatus | null; since?: Date | null; until?: Date | null }): Promise<ReplayResult> {
+    const errors = new FieldErrors();
+    const status = args.status ?? DeliveryStatus.FAILED;
+    if (!isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
+    if (status !== DeliveryStatus.FAILED) errors.add('status', `Only FAILED deliveries can be retried, not ${status}`);
+    const since = args.since ?? null;
+    const until = args.until ?? null;
+    if (since && until && since > until) errors.add('until', 'Must not be before since');
+    if (!errors.empty) throw badInput(errors.list);
+    const site = await siteNameOf(this.pool, args.siteId);
+    if (!site) {
+      const error = notFound('Site', args.siteId);
+      throw new GraphQLError(error.message, { extensions: { ...error.extensions, fieldErrors: [{ path: 'siteId', message: `No site has the id ${args.siteId}` }] } });
+    }
+    let count = 0;
+    let after: RequeueCursor | undefined;
+    do {
+      const batch = await requeueFailedDeliveries(this.pool, { siteId: args.siteId, since, until }, after ?? null, REPLAY_BATCH);
+      count += batch.requeued;
+      after = batch.next;
+    } while (after);
+    return { siteId: args.siteId, siteName: site.name, status, since, until, count };
   }
 
   async stats(siteId: string | null | undefined, minutes: number | null | undefined) {

@@ -80,6 +80,14 @@ export class DeliveriesArgs {
   @Field(() => String, { nullable: true }) after?: string | null;
 }
 
+@ArgsType()
+export class RetryDeliveriesArgs {
+  @Field(() => ID) siteId!: string;
+  @Field(() => DeliveryStatus, { nullable: true, defaultValue: DeliveryStatus.FAILED, description: 'Only FAILED may be replayed.' }) status?: DeliveryStatus | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Deliveries created at or after this time.' }) since?: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Deliveries created before this time (not before since).' }) until?: Date | null;
+}
+
 @ObjectType('DeliveryEdge')
 export class DeliveryEdge {
   @Field(() => String) cursor!: string;

@@ -105,6 +105,12 @@ export async function deliveryExists(db: Queryable, id: string): Promise<boolean
   return (result.rowCount ?? 0) > 0;
 }
 
+/** A site's name, or undefined when there is no such site (for a bulk replay's checks and audit). */
+export async function siteNameOf(db: Queryable, siteId: string): Promise<{ name: string } | undefined> {
+  const result = await db.query<{ name: string }>(`SELECT name FROM site WHERE id = $1`, [siteId]);
+  return result.rows[0];
+}
+
 export interface StatsBucketRow {
   at: Date;
   sent: number;

@@ -10,14 +10,15 @@ import type { Queryable } from '../db/sql.js';
  * guarded by the state it leaves, publishing its own `delivery.updated` / `dispatch.wake`.
  * The state machine (delivery-states.ts):
  *
- * | from                      | to                                   | function               |
- * |---------------------------|--------------------------------------|------------------------|
- * | —                         | PENDING                              | insertDeliveries       |
- * | PENDING, RETRYING (due)   | IN_FLIGHT                            | claimDeliveries        |
- * | IN_FLIGHT                 | SUCCEEDED, RETRYING, FAILED          | completeAttempts       |
- * | IN_FLIGHT (unsent)        | PENDING or RETRYING                  | releaseDeliveries      |
- * | IN_FLIGHT (lease gone)    | RETRYING, or FAILED when used up     | reclaimExpiredLeases   |
- * | FAILED                    | RETRYING                             | requeueFailedDelivery  |
+ * | from                       | to                               | function                |
+ * |----------------------------|----------------------------------|-------------------------|
+ * | —                          | PENDING                          | insertDeliveries        |
+ * | PENDING, RETRYING (due)    | IN_FLIGHT                        | claimDeliveries         |
+ * | IN_FLIGHT                  | SUCCEEDED, RETRYING, FAILED      | completeAttempts        |
+ * | IN_FLIGHT (unsent)         | PENDING or RETRYING              | releaseDeliveries       |
+ * | IN_FLIGHT (lease gone)     | RETRYING, or FAILED when used up | reclaimExpiredLeases    |
+ * | FAILED                     | RETRYING                         | requeueFailedDelivery   |
+ * | FAILED (a site's, by time) | RETRYING                         | requeueFailedDeliveries |
  *
  * Also here, for the worker loop: lease renewal, who holds live claims, which sites are due.
  * API reads are in reads.sql.ts.
@@ -242,6 +243,65 @@ export async function requeueFailedDelivery(db: Queryable, id: string): Promise<
     [id],
   );
   return result.rows[0];
+}
+
+/** The filter of a bulk replay: one site's FAILED deliveries created in [since, until). */
+export interface FailedDeliveryFilter {
+  siteId: string;
+  since: Date | null;
+  until: Date | null;
+}
+
+/** Where a bulk replay stands: the last row it looked at, `created_at` as PostgreSQL's text (microseconds kept). */
+export interface RequeueCursor {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * One batch of a bulk replay (`retryDeliveries`): the next `limit` FAILED deliveries of the site
+ * created in [since, until), oldest first after `after`, go back to the queue with a fresh
+ * attempt budget — the same update as `requeueFailedDelivery` — in one statement that publishes
+ * `dispatch.wake` and `delivery.updated` for them (sent at commit). The caller repeats it from
+ * the returned cursor while a batch comes back full. The cursor walks `delivery_site_created_idx`
+ * forward, so a delivery is looked at once per replay: one that is retried, fails again at once
+ * and is FAILED before the last batch is not picked a second time. Rows locked by someone else
+ * (retention deleting them, another replay) are skipped: the other holder has them.
+ */
+export async function requeueFailedDeliveries(
+  db: Queryable,
+  filter: FailedDeliveryFilter,
+  after: RequeueCursor | null,
+  limit: number,
+): Promise<{ requeued: number; next: RequeueCursor | undefined }> {
+  const result = await db.query<{ picked: number; last_created_at: string | null; last_id: string | null; n: number }>(
+    `WITH pick AS (
+       SELECT id, created_at FROM delivery
+        WHERE site_id = $1 AND status = 'FAILED'
+          AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
+          AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
+        ORDER BY created_at, id
+        LIMIT $6
+        FOR UPDATE SKIP LOCKED
+     ), upd AS (
+       UPDATE delivery d SET status = 'RETRYING', attempt_base = d.attempt_count, next_attempt_at = now(), last_error = NULL,
+              force_token_refresh = false, token_refreshed = false, updated_at = now()
+         FROM pick p
+        WHERE d.id = p.id AND d.status = 'FAILED'
+        RETURNING d.id, d.site_id
+     ), wake AS (
+       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DISPATCH_WAKE}', 'payload', json_build_object('sites', json_build_array($1::uuid)))::text)
+         FROM upd HAVING count(*) > 0
+     )
+     SELECT (SELECT count(*)::int FROM pick) AS picked, last.created_at::text AS last_created_at, last.id AS last_id,
+            (SELECT count(*) FROM wake) AS woke, ${NOTIFY_UPDATED_FROM('upd')}
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT created_at, id FROM pick ORDER BY created_at DESC, id DESC LIMIT 1) last ON true`,
+    [filter.siteId, filter.since, filter.until, after?.createdAt ?? null, after?.id ?? null, limit],
+  );
+  const row = result.rows[0]!;
+  const full = row.picked >= limit && row.last_created_at !== null && row.last_id !== null;
+  return { requeued: row.n, next: full ? { createdAt: row.last_created_at!, id: row.last_id! } : undefined };
 }
 
 /** ACTIVE sites that have deliveries due now: what a dispatcher tries to claim for. */

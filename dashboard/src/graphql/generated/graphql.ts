@@ -29,6 +29,8 @@ export type AuditOperation =
   | 'ACCESS_TOKEN_REFRESHED'
   | 'API_TOKEN_CREATED'
   | 'API_TOKEN_REVOKED'
+  /** retryDeliveries: the FAILED deliveries of a site sent again; details holds the filter and how many. */
+  | 'DELIVERIES_RETRIED'
   /** retryDelivery: a FAILED delivery sent again. */
   | 'DELIVERY_RETRIED'
   /** The provider sent the browser back and a token was obtained; recorded against the token that started the connect. */

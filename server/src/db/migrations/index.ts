@@ -8,6 +8,7 @@ import { Migration0006AuditEvents } from './Migration0006AuditEvents.js';
 import { Migration0007TraceParent } from './Migration0007TraceParent.js';
 import { Migration0009StaticHeaders } from './Migration0009StaticHeaders.js';
 import { Migration0010PayloadSigning } from './Migration0010PayloadSigning.js';
+import { Migration0011AuditDetails } from './Migration0011AuditDetails.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0007TraceParent', class: Migration0007TraceParent },
   { name: 'Migration0009StaticHeaders', class: Migration0009StaticHeaders },
   { name: 'Migration0010PayloadSigning', class: Migration0010PayloadSigning },
+  { name: 'Migration0011AuditDetails', class: Migration0011AuditDetails },
 ];
