@@ -69,6 +69,21 @@ export const RetryDeliveryMutation = graphql(`
   }
 `);
 
+// The bulk replay's count for its confirmation: the list's total for the same filter, read fresh.
+export const FailedCountQuery = graphql(`
+  query FailedCount($siteId: ID!) {
+    deliveries(siteId: $siteId, status: FAILED, first: 1) {
+      totalCount
+    }
+  }
+`);
+
+export const RetryDeliveriesMutation = graphql(`
+  mutation RetryDeliveries($siteId: ID!) {
+    retryDeliveries(siteId: $siteId, status: FAILED)
+  }
+`);
+
 export const DeliveryStatsQuery = graphql(`
   query DeliveryStats($siteId: ID, $minutes: Int) {
     deliveryStats(siteId: $siteId, minutes: $minutes) {

@@ -26,6 +26,8 @@ type Documents = {
     "\n  query Deliveries($siteId: ID, $status: DeliveryStatus, $first: Int, $after: String) {\n    deliveries(siteId: $siteId, status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...DeliveryFields\n        }\n      }\n    }\n  }\n": typeof types.DeliveriesDocument,
     "\n  subscription DeliveryUpdated($siteId: ID) {\n    deliveryUpdated(siteId: $siteId) {\n      ...DeliveryFields\n    }\n  }\n": typeof types.DeliveryUpdatedDocument,
     "\n  mutation RetryDelivery($id: ID!) {\n    retryDelivery(id: $id) {\n      ...DeliveryFields\n    }\n  }\n": typeof types.RetryDeliveryDocument,
+    "\n  query FailedCount($siteId: ID!) {\n    deliveries(siteId: $siteId, status: FAILED, first: 1) {\n      totalCount\n    }\n  }\n": typeof types.FailedCountDocument,
+    "\n  mutation RetryDeliveries($siteId: ID!) {\n    retryDeliveries(siteId: $siteId, status: FAILED)\n  }\n": typeof types.RetryDeliveriesDocument,
     "\n  query DeliveryStats($siteId: ID, $minutes: Int) {\n    deliveryStats(siteId: $siteId, minutes: $minutes) {\n      at\n      sent\n      succeeded\n      failed\n      retried\n      avgLatencyMs\n      p50LatencyMs\n    }\n  }\n": typeof types.DeliveryStatsDocument,
     "\n  query SiteChoices {\n    sites(first: 100) {\n      edges {\n        node {\n          id\n          name\n          status\n          performance {\n            maxRps\n          }\n        }\n      }\n    }\n  }\n": typeof types.SiteChoicesDocument,
     "\n  fragment SignedRequestFields on SignedRequestPreview {\n    method\n    url\n    headers {\n      name\n      value\n    }\n    body\n    bodyBytes\n    bodyTruncated\n  }\n": typeof types.SignedRequestFieldsFragmentDoc,
@@ -57,6 +59,8 @@ const documents: Documents = {
     "\n  query Deliveries($siteId: ID, $status: DeliveryStatus, $first: Int, $after: String) {\n    deliveries(siteId: $siteId, status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...DeliveryFields\n        }\n      }\n    }\n  }\n": types.DeliveriesDocument,
     "\n  subscription DeliveryUpdated($siteId: ID) {\n    deliveryUpdated(siteId: $siteId) {\n      ...DeliveryFields\n    }\n  }\n": types.DeliveryUpdatedDocument,
     "\n  mutation RetryDelivery($id: ID!) {\n    retryDelivery(id: $id) {\n      ...DeliveryFields\n    }\n  }\n": types.RetryDeliveryDocument,
+    "\n  query FailedCount($siteId: ID!) {\n    deliveries(siteId: $siteId, status: FAILED, first: 1) {\n      totalCount\n    }\n  }\n": types.FailedCountDocument,
+    "\n  mutation RetryDeliveries($siteId: ID!) {\n    retryDeliveries(siteId: $siteId, status: FAILED)\n  }\n": types.RetryDeliveriesDocument,
     "\n  query DeliveryStats($siteId: ID, $minutes: Int) {\n    deliveryStats(siteId: $siteId, minutes: $minutes) {\n      at\n      sent\n      succeeded\n      failed\n      retried\n      avgLatencyMs\n      p50LatencyMs\n    }\n  }\n": types.DeliveryStatsDocument,
     "\n  query SiteChoices {\n    sites(first: 100) {\n      edges {\n        node {\n          id\n          name\n          status\n          performance {\n            maxRps\n          }\n        }\n      }\n    }\n  }\n": types.SiteChoicesDocument,
     "\n  fragment SignedRequestFields on SignedRequestPreview {\n    method\n    url\n    headers {\n      name\n      value\n    }\n    body\n    bodyBytes\n    bodyTruncated\n  }\n": types.SignedRequestFieldsFragmentDoc,
@@ -138,6 +142,14 @@ export function graphql(source: "\n  subscription DeliveryUpdated($siteId: ID) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RetryDelivery($id: ID!) {\n    retryDelivery(id: $id) {\n      ...DeliveryFields\n    }\n  }\n"): (typeof documents)["\n  mutation RetryDelivery($id: ID!) {\n    retryDelivery(id: $id) {\n      ...DeliveryFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query FailedCount($siteId: ID!) {\n    deliveries(siteId: $siteId, status: FAILED, first: 1) {\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query FailedCount($siteId: ID!) {\n    deliveries(siteId: $siteId, status: FAILED, first: 1) {\n      totalCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryDeliveries($siteId: ID!) {\n    retryDeliveries(siteId: $siteId, status: FAILED)\n  }\n"): (typeof documents)["\n  mutation RetryDeliveries($siteId: ID!) {\n    retryDeliveries(siteId: $siteId, status: FAILED)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
