@@ -10,7 +10,7 @@ import { configureLog } from './log.js';
 
 /**
  * Issue 13 part 2: no secret of any auth method reaches the log. Every line the process writes at
- * LOG_LEVEL=debug is captured while each of the eight methods (and a secret static header) is created, tested against a local
+ * LOG_LEVEL=debug is captured while each of the eight methods (and a secret static header, and payload-signing secrets) is created, tested against a local
  * receiver, sent webhooks (delivered, and refused by a receiver that echoes what it got), and the
  * OAuth2 ones obtain and refresh tokens from oidc-provider; then errors with secrets in them. The
  * log must hold none of the secrets, nor their base64 or Basic-header forms, nor any credential a
@@ -307,6 +307,26 @@ describe('no secret of any auth method in any log line (LOG_LEVEL=debug)', () =>
       const state = ok(await app.gql('mutation ($id: ID!) { refreshAccessToken(siteId: $id) { status lastError } }', { id })).refreshAccessToken;
       expect(state.status).toBe('FAILED');
       ok(await app.gql('mutation ($id: ID!) { testSite(id: $id) { ok } }', { id }));
+    }
+  });
+
+  it('signs payloads (Standard Webhooks) with a generated and a supplied secret, rotates, and refuses a malformed one', async () => {
+    const enable = 'mutation ($id: ID!, $secret: String) { enableSigning(siteId: $id, secret: $secret) { secret } }';
+    const generated = ok(await app.gql(enable, { id: sites.basic })).enableSigning.secret as string;
+    const suppliedSecret = `whsec_${Buffer.from(marker('signingSecretSupplied')).toString('base64')}`;
+    ok(await app.gql(enable, { id: sites.basicEcho, secret: suppliedSecret }));
+    const rotated = ok(await app.gql('mutation ($id: ID!) { rotateSigningSecret(siteId: $id, overlapMinutes: 5) { secret } }', { id: sites.basicEcho })).rotateSigningSecret.secret as string;
+    const refused = `whsec_${marker('refusedSigningSecret')}!`;
+    expect((await app.gql(enable, { id: sites.aws, secret: refused })).errors?.[0]?.extensions?.fieldErrors).toEqual([{ path: 'secret', message: expect.any(String) }]);
+    for (const [what, secret] of [['generated signing secret', generated], ['supplied signing secret', suppliedSecret], ['rotated signing secret', rotated], ['refused signing secret', refused]] as const) {
+      forbid(what, secret);
+      forbid(`${what} (its base64)`, secret.slice('whsec_'.length));
+    }
+    // Signed requests go out (and the echo receiver answers 500 with every header it got).
+    for (const id of [sites.basic, sites.basicEcho]) {
+      ok(await app.gql('mutation ($id: ID!) { testSite(id: $id) { ok } }', { id }));
+      const { sendWebhook } = ok(await app.gql('mutation ($input: WebhookInput!) { sendWebhook(input: $input) { id } }', { input: { siteId: id, payload: { signed: true } } }));
+      await vi.waitFor(async () => expect(['SUCCEEDED', 'FAILED']).toContain(await deliveryStatus(sendWebhook.id)), { timeout: 30_000, interval: 200 });
     }
   });
 
