@@ -127,6 +127,64 @@ describe('deliveries', () => {
     await context.close();
   });
 
+  it('Retry all failed: 37 deliveries refused with 400, the receiver fixed, one confirmation resends them all; pressing again resends nothing', async () => {
+    const siteId = await activeSite('Replay receiver', 50);
+    refusing = true;
+    const ids = (
+      ok(await app.gql(`mutation($inputs: [WebhookInput!]!) { sendWebhooks(inputs: $inputs) { id } }`, {
+        inputs: Array.from({ length: 37 }, (_, n) => ({ siteId, payload: { replay: n } })),
+      })).sendWebhooks as Array<{ id: string }>
+    ).map((d) => d.id);
+    const statuses = async () =>
+      (ok(await app.gql(`query($siteId: ID) { deliveries(siteId: $siteId, first: 100) { edges { node { status } } } }`, { siteId })).deliveries.edges as Array<{ node: { status: string } }>).map((e) => e.node.status);
+    await expect.poll(async () => (await statuses()).filter((s) => s === 'FAILED').length, { timeout: 30_000 }).toBe(37);
+    refusing = false;
+
+    const { context, page } = await signedInPage(browser);
+    await page.goto(`${app.url}/sites/${siteId}/deliveries`);
+    await page.getByRole('heading', { name: 'Deliveries to Replay receiver' }).waitFor();
+    // The button belongs to a site's FAILED view only.
+    expect(await page.getByRole('button', { name: 'Retry all failed' }).count()).toBe(0);
+    await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
+    await page.getByText('37 in all').waitFor();
+    await page.getByRole('button', { name: 'Retry all failed' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Resend 37 failed deliveries?' }).waitFor();
+    await screenshot(page, '62-deliveries-retry-all-failed');
+    const before = received.length;
+    await dialog.getByRole('button', { name: 'Resend' }).click();
+    await page.getByText('37 deliveries resent').waitFor();
+    await expect.poll(async () => (await statuses()).filter((s) => s === 'SUCCEEDED').length, { timeout: 30_000 }).toBe(37);
+    // Each went out once more, under its own id: the first attempt refused, the second taken.
+    const resent = received.slice(before).map((r) => r.deliveryId).sort();
+    expect(resent).toEqual([...ids].sort());
+    const one = ok(await app.gql(`query($id: ID!) { delivery(id: $id) { attempts { statusCode } } }`, { id: ids[0] })).delivery;
+    expect(one.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([400, 200]);
+    // The FAILED view empties as they leave it.
+    await page.getByRole('heading', { name: 'No deliveries with this status' }).waitFor();
+
+    // Pressed again: nothing is FAILED, so there is nothing to confirm and nothing is sent.
+    await page.getByRole('button', { name: 'Retry all failed' }).click();
+    await page.getByText('No failed deliveries to resend').waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(ok(await app.gql(`mutation($siteId: ID!) { retryDeliveries(siteId: $siteId) }`, { siteId })).retryDeliveries).toBe(0);
+    expect(received.length).toBe(before + 37);
+    expect(pageErrorsOf(page)).toEqual([]);
+    await context.close();
+
+    // A VIEWER token sees the button disabled.
+    const viewer = ok(await app.gql(`mutation { createApiToken(input: { name: "replay viewer", role: VIEWER }) { secret } }`)).createApiToken.secret as string;
+    const viewerContext = await browser.newContext();
+    await viewerContext.addInitScript((token) => sessionStorage.setItem('trusted-sites.token', token), viewer);
+    const viewerPage = await viewerContext.newPage();
+    await viewerPage.goto(`${app.url}/sites/${siteId}/deliveries`);
+    await viewerPage.getByRole('heading', { name: 'Deliveries to Replay receiver' }).waitFor();
+    await viewerPage.getByLabel('Status', { exact: true }).selectOption('FAILED');
+    const button = viewerPage.getByRole('button', { name: 'Retry all failed' });
+    await expect.poll(() => button.isDisabled()).toBe(true);
+    await viewerContext.close();
+  });
+
   it('a delivery made while the live connection was down still shows up once it is back', async () => {
     const siteId = await activeSite('Gap receiver', 10);
     const { context, page } = await signedInPage(browser);
