@@ -13,7 +13,17 @@ export const AUDIT_OPERATIONS: ReadonlyArray<{ operation: AuditOperation; label:
   { operation: 'API_TOKEN_CREATED', label: 'API token created' },
   { operation: 'API_TOKEN_REVOKED', label: 'API token revoked' },
   { operation: 'DELIVERY_RETRIED', label: 'Delivery retried' },
+  { operation: 'DELIVERIES_RETRIED', label: 'Failed deliveries resent' },
 ];
+
+/** A bulk replay's `details` as one line: how many, and the creation window when one was given. */
+export function replaySummary(details: unknown): string | null {
+  if (!details || typeof details !== 'object') return null;
+  const { count, since, until } = details as { count?: unknown; since?: unknown; until?: unknown };
+  if (typeof count !== 'number') return null;
+  const window = [typeof since === 'string' ? `created from ${since}` : '', typeof until === 'string' ? `before ${until}` : ''].filter(Boolean).join(', ');
+  return `${count} resent${window ? ` (${window})` : ''}`;
+}
 
 export function operationLabel(operation: AuditOperation): string {
   return AUDIT_OPERATIONS.find((o) => o.operation === operation)?.label ?? operation;

@@ -15,6 +15,7 @@ export const AuditEventFieldsFragment = graphql(`
     siteId
     siteName
     changed
+    details
   }
 `);
 

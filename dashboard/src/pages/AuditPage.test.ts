@@ -76,6 +76,20 @@ describe('AuditPage', () => {
     for (const input of wrapper.findAll('input, select')) expect(wrapper.find(`label[for="${input.attributes('id')}"]`).exists(), input.html()).toBe(true);
   });
 
+  it('a bulk replay shows how many were resent and its window, from details', async () => {
+    const replay = {
+      id: '13', at: '2026-01-03T10:00:00Z', tokenId: 't-2', tokenName: 'Workflow engine', operation: 'DELIVERIES_RETRIED', targetType: 'SITE',
+      targetId: 's-1', targetName: 'CRM', siteId: 's-1', siteName: 'CRM', changed: [],
+      details: { status: 'FAILED', since: '2026-01-01T00:00:00.000Z', until: null, count: 37 },
+    };
+    const { wrapper } = await mountWith(AuditPage, {}, { AuditEvents: () => page([replay] as unknown as typeof EVENTS) });
+    const row = wrapper.get('tbody tr[data-audit-id="13"]');
+    expect(row.get('[data-label="What"]').text()).toBe('Failed deliveries resent');
+    expect(row.get('[data-label="Target"] a').attributes('href')).toBe('/sites/s-1');
+    expect(row.get('[data-label="Fields changed"]').text()).toBe('37 resent (created from 2026-01-01T00:00:00.000Z)');
+    expect(wrapper.findAll('#audit-operation option').map((o) => o.attributes('value'))).toContain('DELIVERIES_RETRIED');
+  });
+
   it('sends the filters to the server, each change starting from the first page', async () => {
     const { wrapper, named } = await mountWith(AuditPage, {}, {}, '/audit?siteId=s-1');
     expect(named('AuditEvents')[0]!.variables).toMatchObject({ siteId: 's-1', tokenId: null, operation: null, since: null, until: null, after: null });
