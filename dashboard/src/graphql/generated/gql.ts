@@ -33,6 +33,11 @@ type Documents = {
     "\n  fragment SignedRequestFields on SignedRequestPreview {\n    method\n    url\n    headers {\n      name\n      value\n    }\n    body\n    bodyBytes\n    bodyTruncated\n  }\n": typeof types.SignedRequestFieldsFragmentDoc,
     "\n  mutation TestSite($id: ID!) {\n    testSite(id: $id) {\n      ok\n      statusCode\n      latencyMs\n      error\n      request {\n        ...SignedRequestFields\n      }\n      responseHeaders {\n        name\n        value\n      }\n      responseExcerpt\n      responseTruncated\n    }\n  }\n": typeof types.TestSiteDocument,
     "\n  query PreviewSignedRequest($siteId: ID!) {\n    previewSignedRequest(siteId: $siteId) {\n      ...SignedRequestFields\n    }\n  }\n": typeof types.PreviewSignedRequestDocument,
+    "\n  fragment PayloadSigningFields on PayloadSigning {\n    enabled\n    secrets {\n      id\n      createdAt\n      expiresAt\n      fingerprint\n    }\n  }\n": typeof types.PayloadSigningFieldsFragmentDoc,
+    "\n  query SiteSigning($id: ID!) {\n    site(id: $id) {\n      id\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n": typeof types.SiteSigningDocument,
+    "\n  mutation EnableSigning($siteId: ID!, $secret: String) {\n    enableSigning(siteId: $siteId, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n": typeof types.EnableSigningDocument,
+    "\n  mutation DisableSigning($siteId: ID!) {\n    disableSigning(siteId: $siteId) {\n      id\n      updatedAt\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n": typeof types.DisableSigningDocument,
+    "\n  mutation RotateSigningSecret($siteId: ID!, $overlapMinutes: Int!, $secret: String) {\n    rotateSigningSecret(siteId: $siteId, overlapMinutes: $overlapMinutes, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n": typeof types.RotateSigningSecretDocument,
     "\n  fragment SiteFields on Site {\n    id\n    name\n    url\n    contentType\n    status\n    authMethod\n    redirectUrl\n    createdAt\n    updatedAt\n    token {\n      ...TokenStateFields\n    }\n    performance {\n      maxRps\n      threads\n    }\n    sendTraceparent\n    auth {\n      ...AuthFields\n    }\n    headers {\n      name\n      value\n      secret\n      valueSet\n    }\n  }\n": typeof types.SiteFieldsFragmentDoc,
     "\n  query Sites($status: SiteStatus, $authMethod: AuthMethod, $search: String, $first: Int, $after: String) {\n    sites(status: $status, authMethod: $authMethod, search: $search, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          url\n          contentType\n          status\n          authMethod\n          token {\n            ...TokenStateFields\n          }\n        }\n      }\n    }\n  }\n": typeof types.SitesDocument,
     "\n  query Site($id: ID!) {\n    site(id: $id) {\n      ...SiteFields\n    }\n  }\n": typeof types.SiteDocument,
@@ -66,6 +71,11 @@ const documents: Documents = {
     "\n  fragment SignedRequestFields on SignedRequestPreview {\n    method\n    url\n    headers {\n      name\n      value\n    }\n    body\n    bodyBytes\n    bodyTruncated\n  }\n": types.SignedRequestFieldsFragmentDoc,
     "\n  mutation TestSite($id: ID!) {\n    testSite(id: $id) {\n      ok\n      statusCode\n      latencyMs\n      error\n      request {\n        ...SignedRequestFields\n      }\n      responseHeaders {\n        name\n        value\n      }\n      responseExcerpt\n      responseTruncated\n    }\n  }\n": types.TestSiteDocument,
     "\n  query PreviewSignedRequest($siteId: ID!) {\n    previewSignedRequest(siteId: $siteId) {\n      ...SignedRequestFields\n    }\n  }\n": types.PreviewSignedRequestDocument,
+    "\n  fragment PayloadSigningFields on PayloadSigning {\n    enabled\n    secrets {\n      id\n      createdAt\n      expiresAt\n      fingerprint\n    }\n  }\n": types.PayloadSigningFieldsFragmentDoc,
+    "\n  query SiteSigning($id: ID!) {\n    site(id: $id) {\n      id\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n": types.SiteSigningDocument,
+    "\n  mutation EnableSigning($siteId: ID!, $secret: String) {\n    enableSigning(siteId: $siteId, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n": types.EnableSigningDocument,
+    "\n  mutation DisableSigning($siteId: ID!) {\n    disableSigning(siteId: $siteId) {\n      id\n      updatedAt\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n": types.DisableSigningDocument,
+    "\n  mutation RotateSigningSecret($siteId: ID!, $overlapMinutes: Int!, $secret: String) {\n    rotateSigningSecret(siteId: $siteId, overlapMinutes: $overlapMinutes, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n": types.RotateSigningSecretDocument,
     "\n  fragment SiteFields on Site {\n    id\n    name\n    url\n    contentType\n    status\n    authMethod\n    redirectUrl\n    createdAt\n    updatedAt\n    token {\n      ...TokenStateFields\n    }\n    performance {\n      maxRps\n      threads\n    }\n    sendTraceparent\n    auth {\n      ...AuthFields\n    }\n    headers {\n      name\n      value\n      secret\n      valueSet\n    }\n  }\n": types.SiteFieldsFragmentDoc,
     "\n  query Sites($status: SiteStatus, $authMethod: AuthMethod, $search: String, $first: Int, $after: String) {\n    sites(status: $status, authMethod: $authMethod, search: $search, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          url\n          contentType\n          status\n          authMethod\n          token {\n            ...TokenStateFields\n          }\n        }\n      }\n    }\n  }\n": types.SitesDocument,
     "\n  query Site($id: ID!) {\n    site(id: $id) {\n      ...SiteFields\n    }\n  }\n": types.SiteDocument,
@@ -170,6 +180,26 @@ export function graphql(source: "\n  mutation TestSite($id: ID!) {\n    testSite
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query PreviewSignedRequest($siteId: ID!) {\n    previewSignedRequest(siteId: $siteId) {\n      ...SignedRequestFields\n    }\n  }\n"): (typeof documents)["\n  query PreviewSignedRequest($siteId: ID!) {\n    previewSignedRequest(siteId: $siteId) {\n      ...SignedRequestFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PayloadSigningFields on PayloadSigning {\n    enabled\n    secrets {\n      id\n      createdAt\n      expiresAt\n      fingerprint\n    }\n  }\n"): (typeof documents)["\n  fragment PayloadSigningFields on PayloadSigning {\n    enabled\n    secrets {\n      id\n      createdAt\n      expiresAt\n      fingerprint\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SiteSigning($id: ID!) {\n    site(id: $id) {\n      id\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query SiteSigning($id: ID!) {\n    site(id: $id) {\n      id\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableSigning($siteId: ID!, $secret: String) {\n    enableSigning(siteId: $siteId, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n"): (typeof documents)["\n  mutation EnableSigning($siteId: ID!, $secret: String) {\n    enableSigning(siteId: $siteId, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableSigning($siteId: ID!) {\n    disableSigning(siteId: $siteId) {\n      id\n      updatedAt\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DisableSigning($siteId: ID!) {\n    disableSigning(siteId: $siteId) {\n      id\n      updatedAt\n      signing {\n        ...PayloadSigningFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateSigningSecret($siteId: ID!, $overlapMinutes: Int!, $secret: String) {\n    rotateSigningSecret(siteId: $siteId, overlapMinutes: $overlapMinutes, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n"): (typeof documents)["\n  mutation RotateSigningSecret($siteId: ID!, $overlapMinutes: Int!, $secret: String) {\n    rotateSigningSecret(siteId: $siteId, overlapMinutes: $overlapMinutes, secret: $secret) {\n      site {\n        id\n        updatedAt\n        signing {\n          ...PayloadSigningFields\n        }\n      }\n      secret\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
