@@ -254,7 +254,7 @@ export class DeliveryService {
     return byDelivery;
   }
 
-  async list(args: { siteId?: string | null; status?: DeliveryStatus | null; first?: number | null; after?: string | null }) {
+  async list(args: { siteId?: string | null; status?: DeliveryStatus | null; since?: Date | null; until?: Date | null; first?: number | null; after?: string | null }) {
     const errors = new FieldErrors();
     const first = args.first ?? 20;
     if (!Number.isInteger(first) || first < 1 || first > 100) errors.add('first', 'Must be from 1 to 100');
@@ -262,8 +262,9 @@ export class DeliveryService {
     if (args.siteId != null && !isUuid(args.siteId)) errors.add('siteId', 'Not a site id');
     const after = args.after ? Buffer.from(args.after, 'base64url').toString('utf8') : null;
     if (args.after && !isUuid(after!)) errors.add('after', 'Not a cursor from this list');
+    if (args.since && args.until && args.since > args.until) errors.add('until', 'Must not be before since');
     if (!errors.empty) throw badInput(errors.list);
-    const { rows, totalCount } = await listDeliveries(this.pool, { siteId: args.siteId, status: args.status }, first, after);
+    const { rows, totalCount } = await listDeliveries(this.pool, { siteId: args.siteId, status: args.status, since: args.since, until: args.until }, first, after);
     return {
       deliveries: rows.slice(0, first).map(toDelivery),
       hasNextPage: rows.length > first,

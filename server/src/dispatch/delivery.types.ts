@@ -76,6 +76,8 @@ export class WebhookInput {
 export class DeliveriesArgs {
   @Field(() => ID, { nullable: true }) siteId?: string | null;
   @Field(() => DeliveryStatus, { nullable: true }) status?: DeliveryStatus | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Created at or after this time.' }) since?: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Created before this time (not before since).' }) until?: Date | null;
   @Field(() => Int, { nullable: true, description: '1–100, default 20.' }) first?: number | null;
   @Field(() => String, { nullable: true }) after?: string | null;
 }

@@ -68,23 +68,29 @@ export async function listAttempts(db: Queryable, deliveryIds: string[]): Promis
 export interface DeliveryFilter {
   siteId?: string | null;
   status?: DeliveryState | null;
+  /** Created at or after. */
+  since?: Date | null;
+  /** Created before. */
+  until?: Date | null;
 }
 
 /**
  * Newest first; `after` is the id of the last delivery of the previous page. For one site this
  * reads `delivery_site_created_idx`; for all sites it takes each site's newest from that index
  * and merges them (there is no index over every delivery by time: it would cost three index
- * writes per delivery, see Migration0004).
+ * writes per delivery, see Migration0004). `since`/`until` bound created_at (the window of
+ * `retryDeliveries`, so its count can be shown before it runs).
  */
 export async function listDeliveries(db: Queryable, filter: DeliveryFilter, first: number, after: string | null): Promise<{ rows: DeliveryRow[]; totalCount: number }> {
-  const params: unknown[] = [filter.siteId ?? null, filter.status ?? null];
-  const where = `($1::uuid IS NULL OR d.site_id = $1) AND ($2::text IS NULL OR d.status = $2)`;
+  const params: unknown[] = [filter.siteId ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null];
+  const window = `($3::timestamptz IS NULL OR d.created_at >= $3) AND ($4::timestamptz IS NULL OR d.created_at < $4)`;
+  const where = `($1::uuid IS NULL OR d.site_id = $1) AND ($2::text IS NULL OR d.status = $2) AND ${window}`;
   const pageOf = (siteId: string) => `
     SELECT ${DELIVERY_COLUMNS} FROM delivery d
-     WHERE d.site_id = ${siteId} AND ($2::text IS NULL OR d.status = $2)
-       AND ($3::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM delivery c WHERE c.id = $3))
+     WHERE d.site_id = ${siteId} AND ($2::text IS NULL OR d.status = $2) AND ${window}
+       AND ($5::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM delivery c WHERE c.id = $5))
      ORDER BY d.created_at DESC, d.id DESC
-     LIMIT $4`;
+     LIMIT $6`;
   const [page, count] = await Promise.all([
     db.query<DeliveryRow>(
       filter.siteId
@@ -92,7 +98,7 @@ export async function listDeliveries(db: Queryable, filter: DeliveryFilter, firs
         : `SELECT p.* FROM site s CROSS JOIN LATERAL (${pageOf('s.id')}) p
             WHERE $1::uuid IS NULL
             ORDER BY p.created_at DESC, p.id DESC
-            LIMIT $4`,
+            LIMIT $6`,
       [...params, after, first + 1],
     ),
     db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery d WHERE ${where}`, params),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
 import { DELIVERY_UPDATED, EVENTS_CHANNEL } from '../db/pubsub.js';
+import { SCAN_START, deleteFinishedDeliveries, retentionCutoff } from '../retention/retention.sql.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /** retryDeliveries: the bulk replay of a site's FAILED deliveries (issue 12 item 6). */
@@ -129,7 +130,13 @@ describe('retryDeliveries', () => {
       '2026-01-04T00:00:00Z',
     ]);
     const window = { siteId, since: '2026-01-02T00:00:00Z', until: '2026-01-03T00:00:00Z' };
+    // The count a confirmation shows first: the deliveries list with the same filter.
+    const preview = async (filter: Record<string, unknown>) =>
+      ok(await app.gql(`query($siteId: ID, $since: DateTime, $until: DateTime) { deliveries(siteId: $siteId, status: FAILED, since: $since, until: $until, first: 1) { totalCount } }`, filter)).deliveries.totalCount;
+    expect(await preview(window)).toBe(2);
+    expect(await preview({ siteId })).toBe(5);
     expect(ok(await app.gql(REPLAY, window)).retryDeliveries).toBe(2);
+    expect(await preview(window)).toBe(0);
     expect(await statusesOf([early!, start!, middle!, end!, late!])).toEqual({ [early!]: 'FAILED', [start!]: 'RETRYING', [middle!]: 'RETRYING', [end!]: 'FAILED', [late!]: 'FAILED' });
     expect(ok(await app.gql(REPLAY, { siteId, since: '2026-01-03T00:00:00Z' })).retryDeliveries).toBe(2);
     expect(ok(await app.gql(REPLAY, { siteId, until: '2026-01-02T00:00:00Z' })).retryDeliveries).toBe(1);
@@ -165,6 +172,30 @@ describe('retryDeliveries', () => {
     expect(ok(await app.gql(REPLAY, { siteId })).retryDeliveries).toBe(0);
   });
 
+  it('two calls at once requeue each delivery once: their answers add up to the number FAILED', async () => {
+    const siteId = await createSite('/replay-twice', 'INACTIVE');
+    await failedDeliveries(siteId, Array.from({ length: 2500 }, (_, i) => new Date(Date.UTC(2026, 1, 1) + i * 1000).toISOString()));
+    const [a, b] = await Promise.all([app.gql(REPLAY, { siteId }), app.gql(REPLAY, { siteId })]);
+    expect(ok(a).retryDeliveries + ok(b).retryDeliveries).toBe(2500);
+    const { rows } = await raw.query(`SELECT status, attempt_base, count(*)::int AS n FROM delivery WHERE site_id = $1 GROUP BY 1, 2`, [siteId]);
+    expect(rows).toEqual([{ status: 'RETRYING', attempt_base: 1, n: 2500 }]);
+  });
+
+  it('retention keeps what a replay requeued, as it keeps a delivery retryDelivery requeued', async () => {
+    const siteId = await createSite('/replay-retention', 'INACTIVE');
+    const [old, replayed1, replayed2] = await failedDeliveries(siteId, ['2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z', '2025-01-03T00:00:00Z']);
+    expect(ok(await app.gql(REPLAY, { siteId, since: '2025-01-02T00:00:00Z' })).retryDeliveries).toBe(2);
+    const client = new pg.Client({ connectionString: app.databaseUrl });
+    await client.connect();
+    try {
+      const window = await deleteFinishedDeliveries(client, siteId, await retentionCutoff(client, 30), SCAN_START, 1000);
+      expect(window.deleted).toBe(1);
+    } finally {
+      await client.end();
+    }
+    expect(await statusesOf([old!, replayed1!, replayed2!])).toEqual({ [replayed1!]: 'RETRYING', [replayed2!]: 'RETRYING' });
+  });
+
   it('a VIEWER is refused, and bad input is refused at its path with nothing changed', async () => {
     const siteId = await createSite('/replay-refused', 'INACTIVE');
     const ids = await failedDeliveries(siteId, ['2026-02-01T00:00:00Z']);
@@ -181,6 +212,8 @@ describe('retryDeliveries', () => {
     expect(await refused({ siteId, since: '2026-03-01T00:00:00Z', until: '2026-02-01T00:00:00Z' })).toEqual({ code: 'BAD_USER_INPUT', paths: ['until'] });
     expect(await refused({ siteId: 'not-a-site' })).toEqual({ code: 'BAD_USER_INPUT', paths: ['siteId'] });
     expect(await refused({ siteId: '00000000-0000-4000-8000-000000000000' })).toEqual({ code: 'NOT_FOUND', paths: ['siteId'] });
+    const list = await app.gql(`query($siteId: ID) { deliveries(siteId: $siteId, since: "2026-03-01T00:00:00Z", until: "2026-02-01T00:00:00Z") { totalCount } }`, { siteId });
+    expect(list.errors?.[0]?.extensions?.fieldErrors?.map((e) => e.path)).toEqual(['until']);
     expect(await statusesOf(ids)).toEqual({ [ids[0]!]: 'FAILED' });
     // since = until is an empty window, not an error.
     expect(ok(await app.gql(REPLAY, { siteId, since: '2026-02-01T00:00:00Z', until: '2026-02-01T00:00:00Z' })).retryDeliveries).toBe(0);
