@@ -32,12 +32,12 @@ export type Limits = { [K in keyof typeof LIMITS]: number };
 
 export const LIMITS = {
   // Measured on the dashboard's documents as urql sends them (limits.test.ts): at most 202 tokens
-  // (a site with every auth member), 20 aliases (the same), depth 7 (deliveries → … → attempts,
-  // fragments counting a level), no directives, armor cost 4,363 (sites(first: 100)), answer size
+  // (a site with every auth member), 20 aliases (the same), depth 9 (a site's auth member's
+  // extraParams rows, fragments counting a level; 7 before token request parameters), no directives, armor cost 4,363 (sites(first: 100)), answer size
   // 11,700 (the deliveries page at 100 a page with 8 attempts each).
   maxTokens: 1_000,
   maxAliases: 40,
-  maxDepth: 15,
+  maxDepth: 20,
   maxDirectives: 20,
   // graphql-armor's own estimate (objects 2, scalars 1, ×1.5 per level, × a literal `first`).
   maxCost: 20_000,
