@@ -11,6 +11,8 @@ import { Migration0010PayloadSigning } from './Migration0010PayloadSigning.js';
 import { Migration0011AuditDetails } from './Migration0011AuditDetails.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
+// Applied in this order, each once (by name). 0008 was reserved during parallel work and never used:
+// the gap is harmless, and the next migration is 0012, appended at the end.
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration0001Sites', class: Migration0001Sites },
   { name: 'Migration0002Tokens', class: Migration0002Tokens },
