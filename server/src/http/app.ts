@@ -14,9 +14,9 @@ import type { Principal } from '../access/tokens.js';
 import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { type Context, createContext } from '../graphql/context.js';
-import { CLIENT_GONE, abortWhenClientGoes, stopWhenClientGone } from './client-gone.js';
+import { CLIENT_GONE, abortWhenClientGoes, stopWhenClientGone, unavailableAs503 } from './client-gone.js';
 import { FailureLog, declaredBodyLimit, errorHandler, notFound, requireJsonBody, sendError } from './errors.js';
-import { formatError } from './format-error.js';
+import { DATABASE_UNAVAILABLE, formatError } from './format-error.js';
 import { healthRoutes } from './health.js';
 import { checkOperation, queryProtection } from './limits.js';
 import { securityHeaders } from './security-headers.js';
@@ -130,6 +130,7 @@ export async function startHttpServer(options: {
     stopOnTerminationSignals: false,
     plugins: [
       stopWhenClientGone(),
+      unavailableAs503(),
       graphqlTracingPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
@@ -158,7 +159,7 @@ export async function startHttpServer(options: {
         if (!isDatabaseUnreachable(error)) throw error;
         databaseOutage.failed('api-token lookup', error);
         res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-        sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The database cannot be reached; try again shortly');
+        sendError(res, 503, 'SERVICE_UNAVAILABLE', DATABASE_UNAVAILABLE);
         return;
       }
       if (!principal) {

@@ -36,3 +36,23 @@ export function stopWhenClientGone(): ApolloServerPlugin<Context> {
     },
   };
 }
+
+/**
+ * An operation that failed only because PostgreSQL could not be reached answers HTTP 503, like the
+ * token check at the edge, so load balancers and clients retry it (formatError gives such errors
+ * the code SERVICE_UNAVAILABLE).
+ */
+export function unavailableAs503(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          const nothing = data == null || Object.values(data).every((value) => value == null);
+          if (nothing && errors?.length && errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) response.http.status = 503;
+        },
+      };
+    },
+  };
+}

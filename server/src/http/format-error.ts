@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ASTNode, type DocumentNode, GraphQLError, type GraphQLFormattedError, Kind, type Source, type ValueNode, parse } from 'graphql';
+import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { log } from '../log.js';
 
 const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
@@ -17,10 +18,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions };
   }
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  // PostgreSQL away mid-operation (the token lookup was cached): the same answer as at the edge,
+  // and one line in the outage log rather than one "internal error" per request.
+  if (isDatabaseUnreachable(original)) {
+    databaseOutage.failed('graphql operation', original);
+    return { message: DATABASE_UNAVAILABLE, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
   const ref = randomUUID().slice(0, 8);
   log.error('internal error', { ref, path: formatted.path, error: (original as Error)?.message?.slice(0, 500) });
   return { message: `Internal error (reference ${ref})`, path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', ref } };
 }
+
+export const DATABASE_UNAVAILABLE = 'The database cannot be reached; try again shortly';
 
 type FieldError = { path: string; message: string };
 

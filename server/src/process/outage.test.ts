@@ -236,3 +236,28 @@ describe('resync after the event listener was cut off', () => {
     expect(slow.requests.length).toBe(1);
   });
 });
+
+describe('operations while PostgreSQL is away', () => {
+  it('answer 503 SERVICE_UNAVAILABLE with no internal error, when the caller was let in from the token cache', async () => {
+    const cluster = await privateCluster();
+    cleanups.push(() => cluster.stop());
+    const app = await startTestApp({ DATABASE_URL: cluster.url, LOG_LEVEL: 'error', LOG_FORMAT: 'json' });
+    cleanups.push(() => app.stop());
+    // An API token looked up once is cached: the next call passes the edge without the database.
+    const token = await createToken(app, 'VIEWER');
+    expect((await gql(app.url, SITES, undefined, token.secret)).status).toBe(200);
+
+    const log = captureLog();
+    await cluster.stop();
+    const answers = [await gql(app.url, SITES, undefined, token.secret), await gql(app.url, SITES, undefined, token.secret)];
+    log.restore();
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+    }
+    const lines = log.lines();
+    expect(lines.filter((line) => line.includes('internal error'))).toEqual([]);
+    expect(lines.filter((line) => line.includes('database unreachable')).length).toBeLessThanOrEqual(1);
+    await cluster.start();
+  });
+});
