@@ -9,23 +9,33 @@ export type LiveHint = 'timeToLive' | 'minutes';
 
 export const SECRET_KINDS: readonly FieldKind[] = ["secret","pem"];
 
+/** Copied from server/src/auth/definition.ts by `npm run schema`: see there. */
 export interface FieldMeta {
   name: string;
   label: string;
   kind: FieldKind;
   help?: string;
   placeholder?: string;
+  /** Needed when the field applies. A secret that is stored counts as given. */
   required?: boolean;
+  /** The field applies only while another field has this value (shown, sent and, for a secret, kept only then). */
   when?: { field: string; equals: string };
+  /** What the form starts with; for a select, the option chosen first. */
   initial?: string;
   options?: readonly { value: string; label: string }[];
+  /** For `int`: the bounds `parse` enforces, and the unit its message names. */
   min?: number;
   max?: number;
   unit?: string;
+  /** Characters of the value (for `list`, of each entry; for `pairs`, of each row's value). */
   maxLength?: number;
+  /** For `list` and `pairs`: the most entries `parse` accepts. */
   maxItems?: number;
+  /** For `pairs`: characters of each row's name. */
   nameMaxLength?: number;
+  /** For `pairs`: names `parse` refuses (compared without case). */
   reservedNames?: readonly string[];
+  /** For `list`, run on each entry. */
   check?: ClientCheck;
   liveHint?: LiveHint;
 }

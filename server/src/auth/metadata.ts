@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_CHECKS, FIELD_KINDS, type FieldMeta, LIVE_HINTS, SECRET_KINDS, isSecretField } from './definition.js';
@@ -56,6 +57,19 @@ export function authConfigSelection(indent = '  '): string {
   return lines.join('\n');
 }
 
+const DEFINITION_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'definition.ts');
+
+/**
+ * The server's \`FieldMeta\` interface, with its comments, copied from definition.ts when the file is
+ * generated: one declaration serves both sides, so a field added there reaches the dashboard with
+ * the next \`npm run schema\` (and registry.test.ts fails until it has).
+ */
+export function fieldMetaInterface(source = fs.readFileSync(DEFINITION_FILE, 'utf8')): string {
+  const match = /^export interface FieldMeta \{\n[\s\S]*?^\}\n/m.exec(source);
+  if (!match) throw new Error('auth/definition.ts declares no `export interface FieldMeta`');
+  return `/** Copied from server/src/auth/definition.ts by \`npm run schema\`: see there. */\n${match[0]}`;
+}
+
 const literalUnion = (values: readonly string[]) => values.map((v) => `'${v}'`).join(' | ');
 
 /** The dashboard module: types of the metadata, the methods, and the AuthFields fragment its documents use. */
@@ -71,27 +85,7 @@ export type LiveHint = ${literalUnion(LIVE_HINTS)};
 
 export const SECRET_KINDS: readonly FieldKind[] = ${JSON.stringify(SECRET_KINDS)};
 
-export interface FieldMeta {
-  name: string;
-  label: string;
-  kind: FieldKind;
-  help?: string;
-  placeholder?: string;
-  required?: boolean;
-  when?: { field: string; equals: string };
-  initial?: string;
-  options?: readonly { value: string; label: string }[];
-  min?: number;
-  max?: number;
-  unit?: string;
-  maxLength?: number;
-  maxItems?: number;
-  nameMaxLength?: number;
-  reservedNames?: readonly string[];
-  check?: ClientCheck;
-  liveHint?: LiveHint;
-}
-
+${fieldMetaInterface()}
 export interface MethodMeta {
   method: AuthMethod;
   inputKey: keyof AuthConfigInput;
