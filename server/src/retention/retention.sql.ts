@@ -97,3 +97,22 @@ export async function deleteFinishedDeliveries(client: pg.ClientBase, siteId: st
     last: row.last_created_at !== null && row.last_id !== null ? { createdAt: row.last_created_at, id: row.last_id } : undefined,
   };
 }
+
+/**
+ * Drops payload-signing secrets whose overlap has ended from `site.signing` (sites/payload-signing.ts:
+ * jsonb `{ enabled, secrets: [{ id, createdAt, expiresAt, fingerprint, sealed }] }`), keeping the
+ * others in their order. An expired secret signs nothing (activeSecrets filters it), but its sealed
+ * value should not stay at rest for ever; a change of the site's signing drops them too. Returns how
+ * many sites were changed. Only rows with an expired secret are written.
+ */
+export async function purgeExpiredSigningSecrets(db: Queryable): Promise<number> {
+  const result = await db.query(
+    `UPDATE site SET signing = jsonb_set(signing, '{secrets}', COALESCE(
+        (SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(signing->'secrets') WITH ORDINALITY AS t(e, n)
+          WHERE e->>'expiresAt' IS NULL OR (e->>'expiresAt')::timestamptz > now()),
+        '[]'::jsonb))
+      WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(signing->'secrets') e
+                     WHERE e->>'expiresAt' IS NOT NULL AND (e->>'expiresAt')::timestamptz <= now())`,
+  );
+  return result.rowCount ?? 0;
+}

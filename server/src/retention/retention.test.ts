@@ -297,6 +297,28 @@ describe('sharing the database', () => {
 });
 
 describe('starting and stopping', () => {
+  it('drops payload-signing secrets whose rotation overlap has ended, keeping the others sealed as they were', async () => {
+    const siteId = await createSite();
+    ok(await app.gql(`mutation($id: ID!) { enableSigning(siteId: $id) { secret } }`, { id: siteId }));
+    ok(await app.gql(`mutation($id: ID!) { rotateSigningSecret(siteId: $id, overlapMinutes: 60) { secret } }`, { id: siteId }));
+    const stored = async () => (await raw.query(`SELECT signing FROM site WHERE id = $1`, [siteId])).rows[0].signing as { enabled: boolean; secrets: Array<{ id: string; expiresAt: string | null; sealed: string }> };
+    const before = await stored();
+    expect(before.secrets.map((s) => s.expiresAt === null)).toEqual([false, true]);
+    const untouched = await job().runOnce();
+    expect(untouched.signingPurged).toBeUndefined();
+    expect((await stored()).secrets).toHaveLength(2);
+    // The overlap ends: the old secret's expiry moves into the past.
+    await raw.query(`UPDATE site SET signing = jsonb_set(signing, '{secrets,0,expiresAt}', to_jsonb((now() - interval '1 second')::text)) WHERE id = $1`, [siteId]);
+    const run = await job().runOnce();
+    expect(run.signingPurged).toBe(1);
+    const after = await stored();
+    expect(after).toEqual({ enabled: true, secrets: [before.secrets[1]] });
+    expect((await job().runOnce()).signingPurged).toBeUndefined();
+    const shown = ok(await app.gql(`query($id: ID!) { site(id: $id) { signing { enabled secrets { id } } } }`, { id: siteId })).site as { signing: { enabled: boolean; secrets: Array<{ id: string }> } };
+    expect(shown.signing).toEqual({ enabled: true, secrets: [{ id: before.secrets[1]!.id }] });
+    await raw.query(`DELETE FROM site WHERE id = $1`, [siteId]);
+  });
+
   it('stop() ends a run after its current window, closes its connection and leaves no timer; no run starts after it', async () => {
     const siteId = await createSite();
     await deliveries(siteId, 'SUCCEEDED', { count: 600, createdDaysAgo: 40 });

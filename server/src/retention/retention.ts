@@ -3,7 +3,7 @@ import pg from 'pg';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { deleteAuditEventsOlderThan } from '../audit/audit.sql.js';
 import { log } from '../log.js';
-import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, retentionCutoff, tryRetentionLock } from './retention.sql.js';
+import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, purgeExpiredSigningSecrets, retentionCutoff, tryRetentionLock } from './retention.sql.js';
 import { createPool } from '../db/pool.js';
 import { withTransaction } from '../db/sql.js';
 
@@ -27,6 +27,8 @@ export interface RetentionRun {
   batches: number;
   /** Audit events deleted, when AUDIT_RETENTION_DAYS is on. */
   auditDeleted?: number;
+  /** Sites whose expired payload-signing secrets were dropped (every run, whatever the retention days). */
+  signingPurged?: number;
   /** Why the run ended before looking at every site, if it did. */
   stoppedEarly?: 'stopping' | 'another process is removing';
 }
@@ -36,7 +38,9 @@ const MAX_FIRST_RUN_DELAY_MS = 60_000;
 
 /**
  * Deletes finished deliveries (SUCCEEDED, FAILED) older than the retention, with their attempts,
- * so the tables stop growing. Runs in processes that send (main.ts), shortly after start and then
+ * so the tables stop growing, then audit events older than theirs, then drops payload-signing
+ * secrets whose rotation overlap has ended (their sealed values should not stay at rest; with both
+ * retentions at 0 the job does not run and they go at the site's next signing change). Runs in processes that send (main.ts), shortly after start and then
  * every `intervalMs`; `runOnce()` is one run, for tests and the timer alike.
  *
  * A run goes site by site, each in windows of `batchSize` rows, one short transaction per window
@@ -181,6 +185,14 @@ export class DeliveryRetention {
       result.auditDeleted = (result.auditDeleted ?? 0) + deleted;
       await this.pause(performance.now() - windowStarted);
       if (deleted < this.batchSize) break;
+    }
+    // Payload-signing secrets whose overlap has ended: one statement, only rows that have one.
+    if (!result.stoppedEarly) {
+      const purged = await this.locked((client) => purgeExpiredSigningSecrets(client));
+      if (purged) {
+        result.signingPurged = purged;
+        log.info(`dropped expired payload-signing secrets of ${purged} sites`);
+      }
     }
     if (result.auditDeleted) log.info(`audit retention removed ${result.auditDeleted} audit events older than ${this.auditDays} days`);
     log.info(`delivery retention removed ${result.deleted} finished deliveries older than ${this.options.days} days`, {
