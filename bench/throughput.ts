@@ -6,11 +6,13 @@
  * The caller of sendWebhooks (1,000 webhooks a call, 4 calls at a time) is a process of its own,
  * as a workflow engine would be; the receiver too. Both share the machine's cores with us.
  *
- *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64]
+ *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64] [--cpu-prof=file.cpuprofile]
  *
  * By default one process does it all (TRUSTED_SITES_ROLE=all). With --dispatchers=N the
  * benchmark process serves the API only and N dispatcher-only processes send.
  */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { throughputPayload } from './lib/client.js';
@@ -19,6 +21,9 @@ import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, startClientProces
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
 const THREADS = Number(/^--threads=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--threads=')) ?? '')?.[1] ?? 64);
+// A V8 CPU profile of this process (the app with role all) over the measured phase only, for
+// Chrome DevTools or `npx tsx bench/lib/profile-summary.ts <file>`.
+const CPU_PROF = process.argv.slice(2).find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const BASIC = `Basic ${Buffer.from('bench:bench-password-1').toString('base64')}`;
 
 async function plainUndici(url: string): Promise<number> {
@@ -74,6 +79,13 @@ async function main() {
   // The workflow engine calling sendWebhooks is a process of its own, started before the clock.
   const client = await startClientProcess(app.url, siteId, COUNT);
   const measured = { receiver: receiver.pid, ...dispatchers };
+  const profiler = CPU_PROF ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  }
   const cpuOurs = cpuSnapshot(measured);
   const started = performance.now();
   let acceptedMs = 0;
@@ -86,6 +98,12 @@ async function main() {
   if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
   const oursMs = settledAt - started;
   const cpuOursAfter = cpuSnapshot(measured);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.writeFileSync(CPU_PROF!, JSON.stringify(profile));
+    profiler.disconnect();
+    console.log(`CPU profile of this process over the measured phase: ${CPU_PROF}`);
+  }
   const cpuOursSpent = cpuSpent(cpuOurs, cpuOursAfter);
   const stats = await receiver.stats('dispatch');
   console.log(
