@@ -24,6 +24,7 @@ export interface Config {
   dispatch: DispatchConfig;
   tokens: TokenConfig;
   retention: RetentionConfig;
+  breaker: BreakerConfig;
   metrics: MetricsConfig;
   tracing: TracingConfig;
 }
@@ -44,6 +45,19 @@ export interface MetricsConfig {
   token: string | undefined;
   /** Sites with their own `site` label; later ones are counted under site="other". */
   maxSites: number;
+}
+
+/** Per-site circuit breaker and automatic disabling (breaker/): the deployment's defaults; a site may set its own. */
+export interface BreakerConfig {
+  /** Consecutive failed attempts that open a site's breaker. */
+  failureThreshold: number;
+  /** Open also when every attempt (at least 2) has failed for this long; 0: off. */
+  failureWindowSeconds: number;
+  /** A site failing continuously this long is set INACTIVE; 0: never. */
+  autoDisableAfterSeconds: number;
+  /** The first pause before the probe; each further opening doubles it, up to pauseMaxMs. */
+  pauseBaseMs: number;
+  pauseMaxMs: number;
 }
 
 /** Removing finished deliveries (retention/), in processes that send. */
@@ -232,6 +246,13 @@ export function loadConfig(env: Env = process.env): Config {
       days: integer(env, 'DELIVERY_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps every delivery'),
       auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500, 'days; 0 keeps every audit event'),
       intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
+    },
+    breaker: {
+      failureThreshold: integer(env, 'BREAKER_FAILURE_THRESHOLD', 20, 1, 10_000, 'consecutive failed attempts'),
+      failureWindowSeconds: integer(env, 'BREAKER_FAILURE_WINDOW_SECONDS', 300, 0, 604_800, 'seconds; 0 turns the rule off'),
+      autoDisableAfterSeconds: integer(env, 'BREAKER_AUTO_DISABLE_SECONDS', 259_200, 0, 7_776_000, 'seconds; 0 never disables'),
+      pauseBaseMs: integer(env, 'BREAKER_PAUSE_BASE_MS', 30_000, 10, 3_600_000, 'milliseconds'),
+      pauseMaxMs: integer(env, 'BREAKER_PAUSE_MAX_MS', 1_800_000, 10, 86_400_000, 'milliseconds'),
     },
     metrics: metricsConfig(env, port),
     tracing: tracingConfig(env),

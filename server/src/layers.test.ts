@@ -20,7 +20,7 @@ const LAYERS: Array<{ name: string; paths: string[] }> = [
   { name: 'auth methods', paths: ['auth/'] },
   {
     name: 'features',
-    paths: ['access/', 'audit/', 'sites/', 'signing/', 'oauth/', 'dispatch/', 'retention/', 'metrics/', 'tracing/', 'crypto/sealed-values.ts', 'crypto/rotation.ts'],
+    paths: ['access/', 'audit/', 'breaker/', 'sites/', 'signing/', 'oauth/', 'dispatch/', 'retention/', 'metrics/', 'tracing/', 'crypto/sealed-values.ts', 'crypto/rotation.ts'],
   },
   {
     name: 'composition',

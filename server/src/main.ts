@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiTokenService } from './access/api-token.service.js';
 import { AccessTokens } from './access/tokens.js';
 import { AuditService } from './audit/audit.service.js';
+import { BreakerService } from './breaker/breaker.service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { loadMasterKeys } from './crypto/keyring.js';
 import { SecretBox } from './crypto/secrets.js';
@@ -131,7 +132,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const probes = new ProbeService({ config, sites, tokens });
     onStop('probe HTTP client', () => probes.close());
     const audit = new AuditService(db.pool, sites);
-    const services: Services = { db, box, pubsub, accessTokens, apiTokens, sites, tokens, deliveries, probes, audit };
+    const breaker = new BreakerService(db.pool, config.breaker, sites);
+    const services: Services = { db, box, pubsub, accessTokens, apiTokens, sites, tokens, deliveries, probes, audit, breaker };
     tokens.startWatcher();
     onStop('token watcher', () => tokens.stopWatcher());
 

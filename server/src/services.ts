@@ -1,6 +1,8 @@
 import type { ApiTokenService } from './access/api-token.service.js';
 import type { AccessTokens } from './access/tokens.js';
 import type { AuditService } from './audit/audit.service.js';
+import type { BreakerService } from './breaker/breaker.service.js';
+import type { SiteBreaker } from './breaker/breaker.types.js';
 import type { SecretBox } from './crypto/secrets.js';
 import type { Database } from './db/orm.js';
 import type { DeliveryService } from './dispatch/delivery.service.js';
@@ -32,6 +34,8 @@ export interface Services {
   probes: ProbeService;
   /** The audit trail: resolvers record each change right after it (audit/README.md). */
   audit: AuditService;
+  /** Circuit breakers, site events and the operational webhook (breaker/README.md). */
+  breaker: BreakerService;
 }
 
 /** The batching loaders of one GraphQL operation (graphql/context.ts), for field resolvers. */
@@ -39,6 +43,8 @@ export interface Loaders {
   sites: SiteLoader;
   /** A delivery's attempts, oldest first (none: empty). */
   attempts: BatchLoader<DeliveryAttempt[]>;
+  /** A site's circuit breaker (CLOSED with the defaults for a site without one). */
+  breakers: BatchLoader<SiteBreaker>;
 }
 
 /** New loaders for one operation, over the services; handed to graphql/context.ts's createContext. */
@@ -46,5 +52,6 @@ export function createLoaders(services: Services): Loaders {
   return {
     sites: new SiteLoader(services.sites),
     attempts: new BatchLoader((ids) => services.deliveries.attemptsOf(ids), () => []),
+    breakers: new BatchLoader((ids) => services.breaker.breakersOf(ids), () => services.breaker.closedBreaker()),
   };
 }

@@ -17,6 +17,9 @@ export enum AuditOperation {
   API_TOKEN_REVOKED = 'API_TOKEN_REVOKED',
   DELIVERY_RETRIED = 'DELIVERY_RETRIED',
   DELIVERIES_RETRIED = 'DELIVERIES_RETRIED',
+  BREAKER_RESET = 'BREAKER_RESET',
+  OPERATIONAL_WEBHOOK_SET = 'OPERATIONAL_WEBHOOK_SET',
+  OPERATIONAL_WEBHOOK_CLEARED = 'OPERATIONAL_WEBHOOK_CLEARED',
 }
 registerEnumType(AuditOperation, {
   name: 'AuditOperation',
@@ -26,6 +29,9 @@ registerEnumType(AuditOperation, {
     ACCESS_TOKEN_REFRESHED: { description: 'refreshAccessToken (the Refresh button): a token request by hand, whatever its outcome.' },
     DELIVERY_RETRIED: { description: 'retryDelivery: a FAILED delivery sent again.' },
     DELIVERIES_RETRIED: { description: 'retryDeliveries: the FAILED deliveries of a site sent again; details holds the filter and how many.' },
+    BREAKER_RESET: { description: 'resetBreaker: the site\'s circuit breaker closed by hand.' },
+    OPERATIONAL_WEBHOOK_SET: { description: 'setOperationalWebhookSite: site events are sent to this site from now on.' },
+    OPERATIONAL_WEBHOOK_CLEARED: { description: 'clearOperationalWebhookSite: site events are no longer sent to this site.' },
   },
 });
 

@@ -20,6 +20,8 @@ export const DISPATCH_WAKE = 'dispatch.wake';
 export const SITE_CHANGED = 'site.changed';
 /** An API token was revoked: `{ tokenId }`, published by the DELETE itself (access/api-token.service.ts), so every process hears it. */
 export const API_TOKEN_REVOKED = 'api-token.revoked';
+/** A site event was stored (breaker/): `{ id, siteId, kind }`, published by the statement that stored it. */
+export const SITE_EVENT = 'site.event';
 /** A site's OAuth token changed state: the token state (`TokenStateEvent`). */
 export const TOKEN_STATE_CHANGED = 'TOKEN_STATE_CHANGED';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes; events carry ids and small states, never records or secrets. */

@@ -4,6 +4,7 @@ import { type AuthChecker, type PubSub, buildSchema } from 'type-graphql';
 import { ApiTokenResolver } from '../access/api-token.resolver.js';
 import { hasRole, type Role } from '../access/tokens.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
+import { BreakerResolver, OperationalWebhookResolver } from '../breaker/breaker.resolver.js';
 import { DeliveryResolver } from '../dispatch/delivery.resolver.js';
 import { ProbeResolver } from '../signing/probe.resolver.js';
 import { PayloadSigningResolver } from '../sites/payload-signing.resolver.js';
@@ -13,7 +14,7 @@ import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver, AuditResolver, PayloadSigningResolver] as const;
+export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver, AuditResolver, PayloadSigningResolver, BreakerResolver, OperationalWebhookResolver] as const;
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   const needed = roles[0] ?? 'VIEWER';

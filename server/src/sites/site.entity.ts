@@ -60,6 +60,11 @@ export class Site {
   @Field(() => SiteStatus)
   status!: SiteStatus;
 
+  /** Why the service changed the status (automatic disabling, breaker/); a status set by hand clears it. Column of Migration0013. */
+  @Property({ type: 'string', columnType: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the service set this status (e.g. disabled automatically after failing for 3 days); null when it was set by hand.' })
+  statusReason: string | null = null;
+
   @Property({ type: 'string', columnType: 'text' })
   @Field(() => AuthMethod)
   authMethod!: AuthMethod;

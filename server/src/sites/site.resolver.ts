@@ -81,6 +81,8 @@ export class SiteResolver {
     const site = await services.sites.setStatus(id, status);
     // Setting the status a site already has changes nothing, and is not recorded.
     if (before?.status !== site.status) await services.audit.siteEvent(principal, AuditOperation.SITE_STATUS_CHANGED, site, { paths: ['status'] });
+    // Reactivating starts the circuit breaker afresh (breaker/README.md): the failures that led here are past.
+    if (before?.status !== site.status && site.status === SiteStatus.ACTIVE) await services.breaker.reset(site.id, 'reactivated');
     return site;
   }
 

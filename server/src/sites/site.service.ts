@@ -168,6 +168,8 @@ export class SiteService {
     if (!site) throw notFound('Site', id);
     if (site.status !== status) {
       site.status = status;
+      // A status set by hand says nothing about why the service had set the previous one.
+      site.statusReason = null;
       site.updatedAt = new Date();
       await em.flush();
       await this.events?.siteChanged(site, 'status');
