@@ -25,6 +25,7 @@ async function mountApp(role: string | null, path = '/') {
       { path: '/deliveries', name: 'deliveries', component: { render: () => null } },
       { path: '/tokens', name: 'api-tokens', component: { render: () => null } },
       { path: '/audit', name: 'audit', component: { render: () => null } },
+      { path: '/settings', name: 'settings', component: { render: () => null } },
       { path: '/sign-in', name: 'sign-in', component: { render: () => null }, meta: { public: true } },
     ],
   });
@@ -43,6 +44,8 @@ describe('App navigation', () => {
     expect(wrapper.get('a[href="/tokens"]').classes()).toContain('active');
     // The audit trail is ADMIN only too; the other roles' list below has neither.
     expect(navTexts(wrapper)).toContain('Audit');
+    // So is choosing where site events are sent (the settings page).
+    expect(navTexts(wrapper)).toContain('Settings');
   });
 
   it.each(['EDITOR', 'VIEWER'])('hides it from an %s token', async (role) => {

@@ -11,6 +11,7 @@ export const router = createRouter({
     { path: '/sites/:id/deliveries', name: 'site-deliveries', component: () => import('./pages/DeliveriesPage.vue'), props: (r) => ({ siteId: r.params.id }), meta: { title: 'Deliveries' } },
     { path: '/deliveries', name: 'deliveries', component: () => import('./pages/DeliveriesPage.vue'), meta: { title: 'Deliveries' } },
     { path: '/tokens', name: 'api-tokens', component: () => import('./pages/ApiTokensPage.vue'), meta: { title: 'API tokens' } },
+    { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'Settings' } },
     { path: '/audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { title: 'Audit' } },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'Not found' } },
   ],

@@ -14,6 +14,9 @@ export const AUDIT_OPERATIONS: ReadonlyArray<{ operation: AuditOperation; label:
   { operation: 'API_TOKEN_REVOKED', label: 'API token revoked' },
   { operation: 'DELIVERY_RETRIED', label: 'Delivery retried' },
   { operation: 'DELIVERIES_RETRIED', label: 'Failed deliveries resent' },
+  { operation: 'BREAKER_RESET', label: 'Sending resumed by hand' },
+  { operation: 'OPERATIONAL_WEBHOOK_SET', label: 'Operational webhook site chosen' },
+  { operation: 'OPERATIONAL_WEBHOOK_CLEARED', label: 'Operational webhook stopped' },
 ];
 
 /** A bulk replay's `details` as one line: how many, and the creation window when one was given. */

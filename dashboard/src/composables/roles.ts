@@ -12,7 +12,7 @@ export interface RoleDef {
 export const ROLES: readonly RoleDef[] = [
   { role: 'VIEWER', label: 'Viewer', description: 'Reads sites, token states and deliveries; changes nothing.' },
   { role: 'EDITOR', label: 'Editor', description: 'Also creates, changes, tests and deletes sites, and sends webhooks.' },
-  { role: 'ADMIN', label: 'Admin', description: 'Also creates and revokes API tokens.' },
+  { role: 'ADMIN', label: 'Admin', description: 'Also creates and revokes API tokens, and chooses where site events are sent.' },
 ];
 
 export function roleDef(role: Role): RoleDef {

@@ -49,8 +49,14 @@ export const SitesQuery = graphql(`
           contentType
           status
           authMethod
+          statusReason
           token {
             ...TokenStateFields
+          }
+          breaker {
+            state
+            consecutiveFailures
+            nextProbeAt
           }
         }
       }
