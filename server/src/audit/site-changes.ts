@@ -42,6 +42,14 @@ export function snapshotSite(site: Site, openSecrets: (site: Site) => Secrets<st
   // A signing secret by its id (never its value): added, given an end by a rotation, or gone.
   paths.set('signing.enabled', String(site.storedSigning?.enabled ?? false));
   for (const secret of activeSecrets(site.storedSigning, new Date())) paths.set(`signing.secrets.${secret.id}`, secret.expiresAt ?? 'no end');
+  // Client certificate: by fingerprints (the key's is of its public half), never the key itself.
+  const certificate = site.storedClientCertificate;
+  if (certificate) {
+    // The whole chain: a new intermediate under the same leaf is a change too.
+    paths.set('clientCertificate.certificate', createHash('sha256').update(certificate.certificate).digest('hex'));
+    paths.set('clientCertificate.privateKey', `public:${certificate.keyFingerprint}`);
+    if (certificate.caFingerprint) paths.set('clientCertificate.ca', certificate.caFingerprint);
+  }
   return paths;
 }
 

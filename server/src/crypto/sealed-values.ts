@@ -1,6 +1,7 @@
 import { secretContext } from '../sites/site.service.js';
 import { type StoredHeader, headerSecretKey } from '../sites/static-headers.js';
 import { type StoredSigning, signingSecretKey } from '../sites/payload-signing.js';
+import { CLIENT_KEY_FIELD } from '../sites/client-certificate.js';
 import { accessContext, refreshContext, verifierContext } from '../oauth/token.service.js';
 import { type SecretBox, type Sealed, sealedKeyId } from './secrets.js';
 import type { Queryable } from '../db/sql.js';
@@ -224,6 +225,51 @@ export const siteSigningSecrets: SealedTable = {
   },
 };
 
+const CLIENT_KEY_PENDING = `client_certificate IS NOT NULL AND split_part(client_certificate->>'sealedKey', '.', 2) <> $1
+                            AND NOT (id = ANY($2::uuid[]))`;
+
+/** Sites' client-certificate private keys: `site.client_certificate->>'sealedKey'` (sites/client-certificate.ts). */
+export const siteClientKeys: SealedTable = {
+  name: 'site client certificate keys',
+  async rotateBatch(client, box, limit, skip) {
+    const { rows } = await client.query<{ id: string; sealed: string }>(
+      `SELECT id::text AS id, client_certificate->>'sealedKey' AS sealed FROM site WHERE ${CLIENT_KEY_PENDING} ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [box.sealingKeyId, skip, limit],
+    );
+    const failures: RotationFailure[] = [];
+    const failedRecords: string[] = [];
+    const updates: Array<{ id: string; sealed: string }> = [];
+    for (const row of rows) {
+      const resealed = resealRow(box, this.name, row.id, [{ field: CLIENT_KEY_FIELD, sealed: row.sealed, context: secretContext(row.id, CLIENT_KEY_FIELD) }], failures);
+      if (!resealed) {
+        failedRecords.push(row.id);
+        continue;
+      }
+      updates.push({ id: row.id, sealed: resealed.get(CLIENT_KEY_FIELD)! });
+    }
+    // Only the sealed key changes; the certificate, its version id (the outgoing clients' agents) and updated_at stay.
+    if (updates.length) {
+      await client.query(
+        `UPDATE site SET client_certificate = jsonb_set(site.client_certificate, '{sealedKey}', to_jsonb(x.sealed))
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sealed text) WHERE site.id = x.id`,
+        [JSON.stringify(updates)],
+      );
+    }
+    return { claimed: rows.length, rows: updates.length, values: updates.length, failures, failedRecords };
+  },
+  async countPending(db, sealingKeyId, skip) {
+    const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM site WHERE ${CLIENT_KEY_PENDING}`, [sealingKeyId, skip]);
+    return rows[0]!.count;
+  },
+  async countByKey(db) {
+    const { rows } = await db.query<{ keyId: string; count: number }>(
+      `SELECT split_part(client_certificate->>'sealedKey', '.', 2) AS "keyId", count(*)::int AS count
+       FROM site WHERE client_certificate IS NOT NULL GROUP BY 1`,
+    );
+    return countRows(rows);
+  },
+};
+
 const TOKEN_PENDING = `(split_part(access_token, '.', 2) <> $1 OR split_part(refresh_token, '.', 2) <> $1) AND NOT (site_id = ANY($2::uuid[]))`;
 
 /** OAuth2 access and refresh tokens: `site_token`, one row per site. */
@@ -317,4 +363,4 @@ export const pendingConnects: SealedTable = {
   },
 };
 
-export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, siteHeaderSecrets, siteSigningSecrets, oauthTokens, pendingConnects];
+export const SEALED_TABLES: readonly SealedTable[] = [siteSecrets, siteHeaderSecrets, siteSigningSecrets, siteClientKeys, oauthTokens, pendingConnects];

@@ -8,7 +8,7 @@ import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { DISPATCH_WAKE, type PgPubSub, SITE_CHANGED } from '../db/pubsub.js';
 import { log, withoutLogContext } from '../log.js';
 import type { DispatchObserver } from '../metrics/metrics.js';
-import { OutgoingError, OutgoingHttp } from '../net/outgoing.js';
+import { type ClientTls, OutgoingError, OutgoingHttp } from '../net/outgoing.js';
 import { createOutgoingHttp } from '../net/http-clients.js';
 import type { Site } from '../sites/site.entity.js';
 import type { SiteService } from '../sites/site.service.js';
@@ -60,6 +60,8 @@ export interface DispatcherDeps {
 interface SiteContext {
   site: Site;
   secrets: Secrets<string>;
+  /** The client certificate presented (mutual TLS), key opened; null without one. */
+  tls: ClientTls | null;
   /** Bumped when the site changes: lanes stop and give back what they have not sent yet. */
   generation: number;
 }
@@ -384,7 +386,7 @@ export class Dispatcher {
       }
       // The loop may have dropped an idle run meanwhile: use the site's current one.
       run = this.runFor(siteId);
-      run.context = { site, secrets: this.deps.sites.openSecrets(site), generation };
+      run.context = { site, secrets: this.deps.sites.openSecrets(site), tls: this.deps.sites.openClientCertificate(site), generation };
       run.contextAt = Date.now();
     }
     run.slots.add(base, claim.slotOffsetsMs, claim.slotIntervalMs);
@@ -494,6 +496,7 @@ export class Dispatcher {
         url: request.url,
         headers: request.headers,
         body: request.method === 'GET' ? undefined : request.body,
+        tls: { siteId: context.site.id, certificate: context.tls },
       });
       const previous = this.durations.get(context.site.id);
       this.durations.set(context.site.id, previous === undefined ? response.durationMs : previous * 0.8 + response.durationMs * 0.2);

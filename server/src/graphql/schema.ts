@@ -8,13 +8,14 @@ import { BreakerResolver, OperationalWebhookResolver } from '../breaker/breaker.
 import { DeliveryResolver } from '../dispatch/delivery.resolver.js';
 import { ProbeResolver } from '../signing/probe.resolver.js';
 import { PayloadSigningResolver } from '../sites/payload-signing.resolver.js';
+import { ClientCertificateResolver } from '../sites/client-certificate.resolver.js';
 import { SiteResolver } from '../sites/site.resolver.js';
 import { TokenResolver } from '../oauth/token.resolver.js';
 import type { Context } from './context.js';
 import { forbidden } from './errors.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver, AuditResolver, PayloadSigningResolver, BreakerResolver, OperationalWebhookResolver] as const;
+export const RESOLVERS = [SiteResolver, TokenResolver, DeliveryResolver, ProbeResolver, ApiTokenResolver, AuditResolver, PayloadSigningResolver, BreakerResolver, OperationalWebhookResolver, ClientCertificateResolver] as const;
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   const needed = roles[0] ?? 'VIEWER';

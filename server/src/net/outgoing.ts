@@ -110,6 +110,22 @@ export interface OutgoingOptions {
   connectionsPerOrigin?: number;
 }
 
+/** A client certificate to present (mutual TLS): the chain and key in PEM, and the CAs for the server, if the site has its own. */
+export interface ClientTls {
+  /** Changes whenever any of the rest does: connections made with another version are not reused. */
+  version: string;
+  cert: string;
+  key: string;
+  /** Trusted for the server's certificate instead of the client's own (Node's bundle, or OutgoingOptions.ca). */
+  ca: string | null;
+}
+
+/** The site a request is for and its client certificate now (null: none, and any connections made with an earlier one are dropped). */
+export interface SiteTls {
+  siteId: string;
+  certificate: ClientTls | null;
+}
+
 export interface OutgoingRequestInit {
   method: string;
   url: string;
@@ -118,6 +134,8 @@ export interface OutgoingRequestInit {
   signal?: AbortSignal;
   /** Overrides the client's cap for this request. */
   maxResponseBytes?: number;
+  /** Present the site's client certificate: the request goes through that site's own agent (own pools and TLS sessions). */
+  tls?: SiteTls;
 }
 
 export interface OutgoingResponse {
@@ -178,12 +196,19 @@ function classify(error: unknown, proxy: string | undefined): { kind: OutgoingEr
     if (current instanceof undiciErrors.RequestAbortedError || current.name === 'AbortError') return { kind: 'aborted', message: 'request aborted' };
     if (current.code === 'ECONNREFUSED') return { kind: 'connect', message: 'connection refused' };
     if (current.code === 'ECONNRESET' || current.code === 'UND_ERR_SOCKET') return { kind: 'network', message: proxy ? `connection reset${via}` : 'connection reset by the receiver' };
-    if (current.code?.startsWith('ERR_TLS') || current.code?.includes('CERT')) return { kind: 'tls', message: `TLS error (${current.code})${via}` };
+    // ERR_SSL_*: an alert from the receiver, e.g. a client certificate it does not accept (mutual TLS);
+    // UNABLE_TO_VERIFY_LEAF_SIGNATURE: its certificate's issuer is not among the trusted CAs.
+    if (current.code?.startsWith('ERR_TLS') || current.code?.startsWith('ERR_SSL') || current.code?.includes('CERT') || current.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return { kind: 'tls', message: `TLS error (${current.code})${via}` };
     current = current.cause as typeof current;
   }
   const base = error as Error & { code?: string };
   // undici's own messages never hold the proxy URL; its code alone is shown when there is one.
   return { kind: 'network', message: base?.code ? `network error (${base.code})${via}` : `network error${via}: ${base?.message ?? String(error)}` };
+}
+
+/** Closes a site's replaced agents once the requests on them have finished (new requests already use the new ones). */
+function closeQuietly(agents: SiteAgents): void {
+  for (const agent of [agents.agent, ...agents.proxyAgents.values()]) agent.close().catch(() => undefined);
 }
 
 /** Response headers as one string each, names lower-case, repeated ones joined with ", ". */
@@ -204,6 +229,8 @@ interface Target {
   path: string;
   /** The direct agent, or the proxy agent for the target's scheme. */
   dispatcher: Dispatcher;
+  /** The proxy it goes through, if any (a site's own agents are chosen by it). */
+  via: ProxyEndpoint | undefined;
   /** host:port of the proxy it goes through (for messages). */
   proxy: string | undefined;
   /** Through a proxy with the guard on: the name resolved and checked here before sending. */
@@ -338,11 +365,24 @@ class ResponseHandler {
   }
 }
 
+/** The agents of one site's client certificate, one version of it: direct, and per proxy URL. */
+interface SiteAgents {
+  version: string;
+  agent: Agent;
+  proxyAgents: Map<string, ProxyAgent>;
+}
+
 export class OutgoingHttp {
   /** Requests that go out directly. */
   readonly agent: Agent;
   /** One agent per proxy URL (HTTP_PROXY and HTTPS_PROXY may name the same one). */
   private readonly proxyAgents = new Map<string, ProxyAgent>();
+  /**
+   * Sites with a client certificate: their own agents, so a connection (and a resumed TLS session)
+   * made with one site's certificate is never used for another site, nor after the certificate
+   * changed. Keyed by site id; replaced (the old closed once its requests finish) on a new version.
+   */
+  private readonly siteAgents = new Map<string, SiteAgents>();
   private readonly proxy: ProxySettings;
   private readonly targets = new Map<string, Target>();
   private readonly inFlight = new Set<ResponseHandler>();
@@ -351,11 +391,23 @@ export class OutgoingHttp {
 
   constructor(private readonly options: OutgoingOptions) {
     this.proxy = options.proxy ?? NO_PROXY_SETTINGS;
-    const tls = options.ca ? { ca: options.ca } : {};
-    this.agent = new Agent({
+    this.agent = this.directAgent(undefined);
+  }
+
+  /** TLS options for connections to receivers: the site's certificate and CAs, else the client's CAs. */
+  private tlsOptions(certificate: ClientTls | undefined): { ca?: string | string[]; cert?: string; key?: string } {
+    const ca = certificate?.ca ?? this.options.ca;
+    return { ...(ca ? { ca } : {}), ...(certificate ? { cert: certificate.cert, key: certificate.key } : {}) };
+  }
+
+  /** A direct agent: the guard in its DNS lookup, the pool settings, and the TLS options. */
+  private directAgent(certificate: ClientTls | undefined): Agent {
+    const { connectTimeoutMs, allowPrivateTargets } = this.options;
+    const tls = this.tlsOptions(certificate);
+    return new Agent({
       ...this.poolOptions(),
-      connectTimeout: options.connectTimeoutMs,
-      connect: options.allowPrivateTargets ? { timeout: options.connectTimeoutMs, ...tls } : { timeout: options.connectTimeoutMs, lookup: guardedLookup as never, ...tls },
+      connectTimeout: connectTimeoutMs,
+      connect: allowPrivateTargets ? { timeout: connectTimeoutMs, ...tls } : { timeout: connectTimeoutMs, lookup: guardedLookup as never, ...tls },
     });
   }
 
@@ -376,8 +428,8 @@ export class OutgoingHttp {
    * which every proxy accepts, unless the guard is on: they are then tunnelled to the checked
    * address (see the top of this file).
    */
-  private proxyAgent(proxy: ProxyEndpoint): ProxyAgent {
-    const known = this.proxyAgents.get(proxy.url);
+  private proxyAgent(proxy: ProxyEndpoint, certificate?: ClientTls, agents = this.proxyAgents): ProxyAgent {
+    const known = agents.get(proxy.url);
     if (known) return known;
     const { connectTimeoutMs } = this.options;
     const pool = this.poolOptions();
@@ -386,14 +438,37 @@ export class OutgoingHttp {
       ...pool,
       proxyTunnel: !this.options.allowPrivateTargets,
       proxyTls: { timeout: connectTimeoutMs },
-      requestTls: { timeout: connectTimeoutMs, ...(this.options.ca ? { ca: this.options.ca } : {}) },
+      // The client certificate is presented to the receiver, inside the tunnel; never to the proxy.
+      requestTls: { timeout: connectTimeoutMs, ...this.tlsOptions(certificate) },
       // Target pools, and (absolute form) the pool to the proxy that carries them.
       factory: (origin: string | URL, options: object) => new Pool(origin, { ...pool, ...options }),
       // The CONNECT requests: their answer includes the proxy's own connect to the target.
       clientFactory: (origin: string | URL, options: object) => new Pool(origin, { ...options, headersTimeout: connectTimeoutMs }),
     } as ProxyAgent.Options);
-    this.proxyAgents.set(proxy.url, agent);
+    agents.set(proxy.url, agent);
     return agent;
+  }
+
+  /**
+   * The dispatcher for a request: the shared one, or the site's own when it has a client
+   * certificate (made on first use, made anew when the certificate's version changed). A site
+   * whose certificate was removed has its agents closed.
+   */
+  private dispatcherFor(target: Target, tls: SiteTls | undefined): Dispatcher {
+    if (!tls) return target.dispatcher;
+    let agents = this.siteAgents.get(tls.siteId);
+    const certificate = tls.certificate;
+    if (agents && agents.version !== certificate?.version) {
+      this.siteAgents.delete(tls.siteId);
+      closeQuietly(agents);
+      agents = undefined;
+    }
+    if (!certificate) return target.dispatcher;
+    if (!agents) {
+      agents = { version: certificate.version, agent: this.directAgent(certificate), proxyAgents: new Map() };
+      this.siteAgents.set(tls.siteId, agents);
+    }
+    return target.via ? this.proxyAgent(target.via, certificate, agents.proxyAgents) : agents.agent;
   }
 
   /** Refuses an IP-literal target before connecting (no DNS lookup runs for those). */
@@ -417,10 +492,17 @@ export class OutgoingHttp {
     }
     const signal = init.signal;
     if (signal?.aborted) return Promise.reject(failure(new undiciErrors.RequestAbortedError(), started));
+    let dispatcher: Dispatcher;
+    try {
+      dispatcher = this.dispatcherFor(target, init.tls);
+    } catch (error) {
+      // undici refuses a certificate or key it cannot use when the agent is made.
+      return Promise.reject(failure(error, started));
+    }
     return new Promise<OutgoingResponse>((resolve, reject) => {
       const handler = new ResponseHandler(started, init.maxResponseBytes ?? this.options.maxResponseBytes, signal, this.inFlight, resolve, reject, target.proxy);
       if (target.checkHost === undefined) {
-        this.dispatch(target, target.origin, init.headers, init, handler);
+        this.dispatch(dispatcher, target, target.origin, init.headers, init, handler);
         return;
       }
       this.checkedAddress(target.checkHost).then(
@@ -428,18 +510,18 @@ export class OutgoingHttp {
           // Aborted (its signal, abortAll) while the name was being resolved: nothing is sent.
           if (handler.finished) return;
           if (signal?.aborted) return handler.abort();
-          if (!target.pinned) return this.dispatch(target, target.origin, init.headers, init, handler);
+          if (!target.pinned) return this.dispatch(dispatcher, target, target.origin, init.headers, init, handler);
           const ip = net.isIPv6(address) ? `[${address}]` : address;
-          this.dispatch(target, `http://${ip}:${target.pinned.port}`, { ...init.headers, host: target.pinned.host }, init, handler);
+          this.dispatch(dispatcher, target, `http://${ip}:${target.pinned.port}`, { ...init.headers, host: target.pinned.host }, init, handler);
         },
         (error) => handler.failWith(failure(error, started)),
       );
     });
   }
 
-  private dispatch(target: Target, origin: string, headers: Record<string, string>, init: OutgoingRequestInit, handler: ResponseHandler): void {
+  private dispatch(dispatcher: Dispatcher, target: Target, origin: string, headers: Record<string, string>, init: OutgoingRequestInit, handler: ResponseHandler): void {
     try {
-      target.dispatcher.dispatch({ origin, path: target.path, method: init.method as never, headers, body: init.body }, handler as never);
+      dispatcher.dispatch({ origin, path: target.path, method: init.method as never, headers, body: init.body }, handler as never);
     } catch (error) {
       handler.onError(error as Error);
     }
@@ -474,13 +556,13 @@ export class OutgoingHttp {
     const proxy = proxyFor(this.proxy, parsed);
     let target: Target;
     if (!proxy) {
-      target = { origin: parsed.origin, path: parsed.pathname + parsed.search, dispatcher: this.agent, proxy: undefined, checkHost: undefined, pinned: undefined };
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search, dispatcher: this.agent, via: undefined, proxy: undefined, checkHost: undefined, pinned: undefined };
     } else {
       const host = parsed.hostname.replace(/^\[|\]$/g, '');
       // IP literals were checked above; names are resolved and checked per request (cached).
       const checkHost = this.options.allowPrivateTargets || net.isIP(host) ? undefined : host;
       const pinned = checkHost && parsed.protocol === 'http:' ? { port: parsed.port || '80', host: parsed.host } : undefined;
-      target = { origin: parsed.origin, path: parsed.pathname + parsed.search, dispatcher: this.proxyAgent(proxy), proxy: proxy.display, checkHost, pinned };
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search, dispatcher: this.proxyAgent(proxy), via: proxy, proxy: proxy.display, checkHost, pinned };
     }
     if (this.targets.size >= 1000) this.targets.delete(this.targets.keys().next().value!);
     this.targets.set(url, target);
@@ -499,6 +581,8 @@ export class OutgoingHttp {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.agent.close(), ...[...this.proxyAgents.values()].map((agent) => agent.close())]);
+    const siteAgents = [...this.siteAgents.values()].flatMap((s) => [s.agent, ...s.proxyAgents.values()]);
+    this.siteAgents.clear();
+    await Promise.all([this.agent.close(), ...[...this.proxyAgents.values()].map((agent) => agent.close()), ...siteAgents.map((agent) => agent.close())]);
   }
 }

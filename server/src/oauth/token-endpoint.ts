@@ -1,6 +1,6 @@
 import { ClientAuthentication } from '../auth/oauth2-shared.js';
 import type { TokenRequest } from '../auth/oauth2-requests.js';
-import { OutgoingError, type OutgoingHttp } from '../net/outgoing.js';
+import { OutgoingError, type OutgoingHttp, type SiteTls } from '../net/outgoing.js';
 import { startTokenSpan } from '../tracing/token-requests.js';
 
 /**
@@ -88,11 +88,11 @@ function needsPerson(status: number, code: string | undefined): boolean {
  * Sends one token request and reads its answer; inside a span when tracing is on (tracing/:
  * grant, site, endpoint without query, status, outcome — no parameter, header or answer).
  */
-export async function requestToken(http: OutgoingHttp, request: TokenRequest, options: { siteId?: string } = {}): Promise<TokenResponse> {
+export async function requestToken(http: OutgoingHttp, request: TokenRequest, options: { siteId?: string; tls?: SiteTls } = {}): Promise<TokenResponse> {
   const span = startTokenSpan({ tokenUrl: request.tokenUrl, grantType: request.grantType, siteId: options.siteId });
-  if (!span) return exchange(http, request);
+  if (!span) return exchange(http, request, options.tls);
   try {
-    const response = await exchange(http, request);
+    const response = await exchange(http, request, options.tls);
     span.succeeded(response.httpStatus);
     return response;
   } catch (error) {
@@ -112,7 +112,8 @@ function formEncode(params: Record<string, string | readonly string[]>): string 
   return form.toString();
 }
 
-async function exchange(http: OutgoingHttp, request: TokenRequest): Promise<TokenResponse> {
+/** `tls`: the site's client certificate, presented to the token endpoint as to the site (mutual TLS). */
+async function exchange(http: OutgoingHttp, request: TokenRequest, tls: SiteTls | undefined): Promise<TokenResponse> {
   const params: Record<string, string | readonly string[]> = {};
   for (const [key, value] of Object.entries(request.params)) {
     if (value !== undefined && value.length > 0) params[key] = value;
@@ -130,7 +131,7 @@ async function exchange(http: OutgoingHttp, request: TokenRequest): Promise<Toke
 
   let response;
   try {
-    response = await http.send({ method: 'POST', url: request.tokenUrl, headers, body, maxResponseBytes: 262_144 });
+    response = await http.send({ method: 'POST', url: request.tokenUrl, headers, body, maxResponseBytes: 262_144, tls });
   } catch (error) {
     if (error instanceof OutgoingError) {
       // Refused targets are a configuration problem; the rest may pass.

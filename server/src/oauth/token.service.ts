@@ -355,7 +355,9 @@ export class TokenService implements AccessTokenProvider {
     const startedAt = new Date();
     let response: TokenResponse;
     try {
-      response = await requestToken(this.deps.http, request, { siteId: site.id });
+      // The site's client certificate goes to its token endpoint too (RFC 8705 token endpoints ask for it).
+      const tls = { siteId: site.id, certificate: this.deps.sites.openClientCertificate(site) };
+      response = await requestToken(this.deps.http, request, { siteId: site.id, tls });
       this.deps.metrics?.tokenRequested(site.id, request.grantType, true);
     } catch (error) {
       this.deps.metrics?.tokenRequested(site.id, request.grantType, false);

@@ -95,7 +95,8 @@ export class ProbeService {
     const mask = secretsOf(secrets, request.headers, accessToken);
     const sent = this.describe(request, mask);
     try {
-      const response = await this.http.send({ method: request.method, url: request.url, headers: request.headers, body: request.body });
+      const tls = { siteId: site.id, certificate: this.deps.sites.openClientCertificate(site) };
+      const response = await this.http.send({ method: request.method, url: request.url, headers: request.headers, body: request.body, tls });
       const excerpt = utf8Excerpt(response.body, RESPONSE_EXCERPT_BYTES);
       return {
         ok: response.status >= 200 && response.status < 300,

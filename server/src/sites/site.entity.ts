@@ -5,6 +5,7 @@ import { AuthConfigUnion } from '../auth/graphql-types.js';
 import type { AuthConfig } from '../auth/registry.js';
 import { AuthMethod } from '../auth/types.js';
 import { AuthConfigType } from './auth-config-type.js';
+import { ClientCertificate, type StoredClientCertificate, toClientCertificate } from './client-certificate.js';
 import { PayloadSigning, SIGNING_OFF, type StoredSigning, toPayloadSigning } from './payload-signing.js';
 import { StaticHeader, type StoredHeader, toStaticHeader } from './static-headers.js';
 
@@ -94,6 +95,14 @@ export class Site {
   @Property({ type: 'json', columnType: 'jsonb', fieldName: 'signing' })
   storedSigning: StoredSigning = { ...SIGNING_OFF, secrets: [] };
 
+  /** Mutual TLS (client-certificate.ts); the key sealed. Column `client_certificate` (Migration0012). */
+  @Property({ type: 'json', columnType: 'jsonb', fieldName: 'client_certificate', nullable: true })
+  storedClientCertificate: StoredClientCertificate | null = null;
+
+  /** The leaf's notAfter, in its own column for expiry queries; null without a certificate. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  clientCertificateExpiresAt: Date | null = null;
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   @Field(() => GraphQLDateTime)
   createdAt!: Date;
@@ -110,6 +119,14 @@ export class Site {
   @Field(() => PayloadSigning, { description: 'Standard Webhooks payload signatures: whether on, and the secrets signing now (never their values).' })
   get signing(): PayloadSigning {
     return toPayloadSigning(this.storedSigning);
+  }
+
+  @Field(() => ClientCertificate, {
+    nullable: true,
+    description: 'The client certificate presented on every connection to the site (webhooks, test connection, its token requests); null without one. Never the key.',
+  })
+  get clientCertificate(): ClientCertificate | null {
+    return toClientCertificate(this.storedClientCertificate);
   }
 
   @Field(() => Performance)

@@ -23,6 +23,8 @@ import {
   signingSecretKey,
 } from './payload-signing.js';
 import { headerSecretKey, parseStaticHeaders } from './static-headers.js';
+import { CLIENT_KEY_FIELD, type ClientCertificateInput, type StoredClientCertificate, clientTlsOf, parseClientCertificate } from './client-certificate.js';
+import type { ClientTls } from '../net/outgoing.js';
 
 export interface SiteEvents {
   siteChanged(site: Site, change: 'created' | 'updated' | 'deleted' | 'status'): void | Promise<void>;
@@ -247,6 +249,56 @@ export class SiteService {
       const { signing, added } = addSecret(current, plaintext, overlapMinutes, now, this.signingSealing(site.id));
       return { signing, created: added, secret: secret ? null : plaintext };
     });
+  }
+
+  /**
+   * The site's client certificate with its key opened, for an outgoing client (OutgoingHttp's
+   * `tls`); null without one. Never passed to a logger or a response.
+   */
+  openClientCertificate(site: Site): ClientTls | null {
+    return clientTlsOf(site.storedClientCertificate, (stored) => this.openClientKey(site.id, stored));
+  }
+
+  private openClientKey(siteId: string, stored: StoredClientCertificate): string {
+    return this.box.open(stored.sealedKey as Sealed, secretContext(siteId, CLIENT_KEY_FIELD));
+  }
+
+  /**
+   * Sets (or replaces) the site's client certificate after checking it (client-certificate.ts:
+   * parseClientCertificate), with the row locked. An omitted key keeps the stored one, which must
+   * match the new certificate. Refused input changes nothing.
+   */
+  async setClientCertificate(id: string, input: ClientCertificateInput): Promise<Site> {
+    return this.changeClientCertificate(id, (site, now, errors) =>
+      parseClientCertificate(input, site.storedClientCertificate, now, errors, {
+        box: this.box,
+        context: secretContext(site.id, CLIENT_KEY_FIELD),
+        openStored: (stored) => this.openClientKey(site.id, stored),
+      }),
+    );
+  }
+
+  /** Removes the site's client certificate (connections made with it are dropped at the next request). */
+  async removeClientCertificate(id: string): Promise<Site> {
+    return this.changeClientCertificate(id, () => null);
+  }
+
+  private async changeClientCertificate(id: string, apply: (site: Site, now: Date, errors: FieldErrors) => StoredClientCertificate | null | undefined): Promise<Site> {
+    if (!isUuid(id)) throw notFound('Site', id);
+    const site = await this.em().transactional(async (em) => {
+      const site = await em.findOne(Site, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!site) throw notFound('Site', id);
+      const errors = new FieldErrors();
+      const now = new Date();
+      const stored = apply(site, now, errors);
+      if (stored === undefined || !errors.empty) throw badInput(errors.list);
+      site.storedClientCertificate = stored;
+      site.clientCertificateExpiresAt = stored ? new Date(stored.notAfter) : null;
+      site.updatedAt = now;
+      return site;
+    });
+    await this.events?.siteChanged(site, 'updated');
+    return site;
   }
 
   private signingSealing(siteId: string) {

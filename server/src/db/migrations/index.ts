@@ -9,6 +9,7 @@ import { Migration0007TraceParent } from './Migration0007TraceParent.js';
 import { Migration0009StaticHeaders } from './Migration0009StaticHeaders.js';
 import { Migration0010PayloadSigning } from './Migration0010PayloadSigning.js';
 import { Migration0011AuditDetails } from './Migration0011AuditDetails.js';
+import { Migration0012ClientCertificates } from './Migration0012ClientCertificates.js';
 import { Migration0013CircuitBreaker } from './Migration0013CircuitBreaker.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
@@ -25,5 +26,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0009StaticHeaders', class: Migration0009StaticHeaders },
   { name: 'Migration0010PayloadSigning', class: Migration0010PayloadSigning },
   { name: 'Migration0011AuditDetails', class: Migration0011AuditDetails },
+  { name: 'Migration0012ClientCertificates', class: Migration0012ClientCertificates },
   { name: 'Migration0013CircuitBreaker', class: Migration0013CircuitBreaker },
 ];
