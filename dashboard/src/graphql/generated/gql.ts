@@ -31,6 +31,10 @@ type Documents = {
     "\n  query OperationalWebhook {\n    operationalWebhook {\n      ...OperationalWebhookFields\n    }\n    activeSites {\n      id\n      name\n      contentType\n    }\n  }\n": typeof types.OperationalWebhookDocument,
     "\n  mutation SetOperationalWebhookSite($siteId: ID!) {\n    setOperationalWebhookSite(siteId: $siteId) {\n      ...OperationalWebhookFields\n    }\n  }\n": typeof types.SetOperationalWebhookSiteDocument,
     "\n  mutation ClearOperationalWebhookSite {\n    clearOperationalWebhookSite\n  }\n": typeof types.ClearOperationalWebhookSiteDocument,
+    "\n  fragment ClientCertificateFields on ClientCertificate {\n    subject\n    issuer\n    fingerprint\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n    certificates\n    caCertificates\n    setAt\n  }\n": typeof types.ClientCertificateFieldsFragmentDoc,
+    "\n  query SiteClientCertificate($id: ID!) {\n    site(id: $id) {\n      id\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n": typeof types.SiteClientCertificateDocument,
+    "\n  mutation SetClientCertificate($siteId: ID!, $clientCertificate: ClientCertificateInput!) {\n    setClientCertificate(siteId: $siteId, clientCertificate: $clientCertificate) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n": typeof types.SetClientCertificateDocument,
+    "\n  mutation RemoveClientCertificate($siteId: ID!) {\n    removeClientCertificate(siteId: $siteId) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n": typeof types.RemoveClientCertificateDocument,
     "\n  fragment DeliveryFields on Delivery {\n    id\n    siteId\n    site {\n      id\n      name\n    }\n    status\n    method\n    idempotencyKey\n    attemptCount\n    lastError\n    lastStatusCode\n    nextAttemptAt\n    createdAt\n    updatedAt\n    deliveredAt\n    attempts {\n      number\n      startedAt\n      statusCode\n      durationMs\n      outcome\n      error\n      responseExcerpt\n      responseTruncated\n      nextAttemptAt\n    }\n  }\n": typeof types.DeliveryFieldsFragmentDoc,
     "\n  query Deliveries($siteId: ID, $status: DeliveryStatus, $first: Int, $after: String) {\n    deliveries(siteId: $siteId, status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...DeliveryFields\n        }\n      }\n    }\n  }\n": typeof types.DeliveriesDocument,
     "\n  subscription DeliveryUpdated($siteId: ID) {\n    deliveryUpdated(siteId: $siteId) {\n      ...DeliveryFields\n    }\n  }\n": typeof types.DeliveryUpdatedDocument,
@@ -78,6 +82,10 @@ const documents: Documents = {
     "\n  query OperationalWebhook {\n    operationalWebhook {\n      ...OperationalWebhookFields\n    }\n    activeSites {\n      id\n      name\n      contentType\n    }\n  }\n": types.OperationalWebhookDocument,
     "\n  mutation SetOperationalWebhookSite($siteId: ID!) {\n    setOperationalWebhookSite(siteId: $siteId) {\n      ...OperationalWebhookFields\n    }\n  }\n": types.SetOperationalWebhookSiteDocument,
     "\n  mutation ClearOperationalWebhookSite {\n    clearOperationalWebhookSite\n  }\n": types.ClearOperationalWebhookSiteDocument,
+    "\n  fragment ClientCertificateFields on ClientCertificate {\n    subject\n    issuer\n    fingerprint\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n    certificates\n    caCertificates\n    setAt\n  }\n": types.ClientCertificateFieldsFragmentDoc,
+    "\n  query SiteClientCertificate($id: ID!) {\n    site(id: $id) {\n      id\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n": types.SiteClientCertificateDocument,
+    "\n  mutation SetClientCertificate($siteId: ID!, $clientCertificate: ClientCertificateInput!) {\n    setClientCertificate(siteId: $siteId, clientCertificate: $clientCertificate) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n": types.SetClientCertificateDocument,
+    "\n  mutation RemoveClientCertificate($siteId: ID!) {\n    removeClientCertificate(siteId: $siteId) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n": types.RemoveClientCertificateDocument,
     "\n  fragment DeliveryFields on Delivery {\n    id\n    siteId\n    site {\n      id\n      name\n    }\n    status\n    method\n    idempotencyKey\n    attemptCount\n    lastError\n    lastStatusCode\n    nextAttemptAt\n    createdAt\n    updatedAt\n    deliveredAt\n    attempts {\n      number\n      startedAt\n      statusCode\n      durationMs\n      outcome\n      error\n      responseExcerpt\n      responseTruncated\n      nextAttemptAt\n    }\n  }\n": types.DeliveryFieldsFragmentDoc,
     "\n  query Deliveries($siteId: ID, $status: DeliveryStatus, $first: Int, $after: String) {\n    deliveries(siteId: $siteId, status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...DeliveryFields\n        }\n      }\n    }\n  }\n": types.DeliveriesDocument,
     "\n  subscription DeliveryUpdated($siteId: ID) {\n    deliveryUpdated(siteId: $siteId) {\n      ...DeliveryFields\n    }\n  }\n": types.DeliveryUpdatedDocument,
@@ -190,6 +198,22 @@ export function graphql(source: "\n  mutation SetOperationalWebhookSite($siteId:
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ClearOperationalWebhookSite {\n    clearOperationalWebhookSite\n  }\n"): (typeof documents)["\n  mutation ClearOperationalWebhookSite {\n    clearOperationalWebhookSite\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ClientCertificateFields on ClientCertificate {\n    subject\n    issuer\n    fingerprint\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n    certificates\n    caCertificates\n    setAt\n  }\n"): (typeof documents)["\n  fragment ClientCertificateFields on ClientCertificate {\n    subject\n    issuer\n    fingerprint\n    notBefore\n    notAfter\n    expiresSoon\n    expired\n    certificates\n    caCertificates\n    setAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SiteClientCertificate($id: ID!) {\n    site(id: $id) {\n      id\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query SiteClientCertificate($id: ID!) {\n    site(id: $id) {\n      id\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetClientCertificate($siteId: ID!, $clientCertificate: ClientCertificateInput!) {\n    setClientCertificate(siteId: $siteId, clientCertificate: $clientCertificate) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetClientCertificate($siteId: ID!, $clientCertificate: ClientCertificateInput!) {\n    setClientCertificate(siteId: $siteId, clientCertificate: $clientCertificate) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveClientCertificate($siteId: ID!) {\n    removeClientCertificate(siteId: $siteId) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveClientCertificate($siteId: ID!) {\n    removeClientCertificate(siteId: $siteId) {\n      id\n      updatedAt\n      clientCertificate {\n        ...ClientCertificateFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
