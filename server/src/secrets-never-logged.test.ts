@@ -1,7 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { certificateAuthority } from '../test/certs.js';
 import { type TestOidc, startTestOidc } from '../test/oidc.js';
 import { TEST_ADMIN_TOKEN, type TestApp, ok, startTestApp } from '../test/support.js';
 import { freePort } from './oauth/test-helpers.js';
@@ -12,7 +14,8 @@ import { configureLog } from './log.js';
  * Issue 13 part 2: no secret of any auth method reaches the log. Every line the process writes at
  * LOG_LEVEL=debug is captured while each of the eight methods (and a secret static header, and payload-signing secrets) is created, tested against a local
  * receiver, sent webhooks (delivered, and refused by a receiver that echoes what it got), and the
- * OAuth2 ones obtain and refresh tokens from oidc-provider; then errors with secrets in them. The
+ * OAuth2 ones obtain and refresh tokens from oidc-provider, a client certificate's key is set, replaced and
+ * refused (and presented to an mTLS receiver); then errors with secrets in them. The
  * log must hold none of the secrets, nor their base64 or Basic-header forms, nor any credential a
  * receiver or the provider saw.
  */
@@ -44,6 +47,7 @@ const M = {
   staticHeader: marker('secretStaticHeader'),
   badApiKey: marker('badApiKey'),
   badStaticHeader: marker('badStaticHeader'),
+  clientKeyGarbage: marker('clientKeyGarbage'),
 };
 
 /** Fresh keys: the PEM bodies are secrets of their own, unlike the shared test fixtures. */
@@ -69,6 +73,15 @@ let op: TestOidc;
 let receiver: http.Server;
 let receiverUrl: string;
 let echoTokenServer: http.Server;
+/** Requires a client certificate its CA issued (mutual TLS). */
+let mtlsServer: https.Server;
+let mtlsUrl: string;
+const serverCa = certificateAuthority('Never-logged server CA');
+const clientCa = certificateAuthority('Never-logged client CA');
+const strangerCa = certificateAuthority('Never-logged stranger CA');
+const clientCert = clientCa.issue({ commonName: 'never-logged client', notAfter: new Date(Date.now() + 90 * 86_400_000) });
+const strangerCert = strangerCa.issue({ commonName: 'never-logged stranger', notAfter: new Date(Date.now() + 90 * 86_400_000) });
+const mismatchedKey = clientCa.issue({ commonName: 'unused' }).key;
 let echoTokenUrl: string;
 /** Every credential-carrying header value the receiver got. */
 const credentialsSeen = new Set<string>();
@@ -129,6 +142,14 @@ beforeAll(async () => {
     );
   });
   await new Promise<void>((resolve) => echoTokenServer.listen(0, '127.0.0.1', resolve));
+
+  mtlsServer = https.createServer({ ...serverCa.issue({ names: { ip: ['127.0.0.1'] } }), ca: clientCa.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    // The echo path answers 500 with what it got, as the http receiver's does.
+    req.resume();
+    req.on('end', () => res.writeHead(req.url?.startsWith('/echo') ? 500 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers)));
+  });
+  await new Promise<void>((resolve) => mtlsServer.listen(0, '127.0.0.1', resolve));
+  mtlsUrl = `https://127.0.0.1:${(mtlsServer.address() as AddressInfo).port}`;
   echoTokenUrl = `http://127.0.0.1:${(echoTokenServer.address() as AddressInfo).port}/token`;
 
   op = await startTestOidc({ clientCredentialsTtl: 60, accessTokenTtl: 60 });
@@ -155,6 +176,9 @@ beforeAll(async () => {
   for (const [what, key] of [['RS256 JWT key', rsaJwtKey], ['JWT bearer key', rsaBearerKey], ['client assertion key', ecAssertionKey]] as const) {
     for (const piece of pemPieces(pem(key))) forbidden.set(piece, what);
   }
+  for (const [what, key] of [['client certificate key', clientCert.key], ['stranger client certificate key', strangerCert.key], ['mismatched client key', mismatchedKey]] as const) {
+    for (const piece of pemPieces(key)) forbidden.set(piece, what);
+  }
 });
 
 afterAll(async () => {
@@ -165,6 +189,8 @@ afterAll(async () => {
   await op?.close();
   await new Promise((resolve) => receiver?.close(resolve));
   await new Promise((resolve) => echoTokenServer?.close(resolve));
+  mtlsServer?.closeAllConnections();
+  await new Promise((resolve) => mtlsServer?.close(resolve));
 });
 
 async function createSite(name: string, path: string, auth: Record<string, unknown>, headers?: unknown[]): Promise<string> {
@@ -328,6 +354,29 @@ describe('no secret of any auth method in any log line (LOG_LEVEL=debug)', () =>
       const { sendWebhook } = ok(await app.gql('mutation ($input: WebhookInput!) { sendWebhook(input: $input) { id } }', { input: { siteId: id, payload: { signed: true } } }));
       await vi.waitFor(async () => expect(['SUCCEEDED', 'FAILED']).toContain(await deliveryStatus(sendWebhook.id)), { timeout: 30_000, interval: 200 });
     }
+  });
+
+  it('presents a client certificate (mutual TLS): set, replaced keeping its key, refused with a wrong or unreadable key, and one the receiver refuses', async () => {
+    const SET = 'mutation ($id: ID!, $c: ClientCertificateInput!) { setClientCertificate(siteId: $id, clientCertificate: $c) { id } }';
+    const create = async (name: string, path: string) =>
+      ok(await app.gql('mutation ($input: SiteInput!) { createSite(input: $input) { id } }', { input: { name, url: `${mtlsUrl}${path}`, auth: { basic: { username: 'alice', password: M.password } } } })).createSite.id as string;
+    sites.mtls = await create('mtls', '/ok/mtls');
+    sites.mtlsStranger = await create('mtls stranger', '/echo/mtls');
+    ok(await app.gql(SET, { id: sites.mtls, c: { certificate: clientCert.cert, privateKey: clientCert.key, ca: serverCa.cert } }));
+    ok(await app.gql(SET, { id: sites.mtls, c: { certificate: clientCert.cert, ca: serverCa.cert } }));
+    ok(await app.gql(SET, { id: sites.mtlsStranger, c: { certificate: strangerCert.cert, privateKey: strangerCert.key, ca: serverCa.cert } }));
+    const unreadable = `-----BEGIN PRIVATE KEY-----\n${M.clientKeyGarbage}\n-----END PRIVATE KEY-----\n`;
+    for (const privateKey of [mismatchedKey, unreadable]) {
+      const refused = await app.gql(SET, { id: sites.mtls, c: { certificate: clientCert.cert, privateKey, ca: serverCa.cert } });
+      expect(refused.errors?.[0]?.extensions?.fieldErrors).toEqual([{ path: 'clientCertificate.privateKey', message: expect.any(String) }]);
+    }
+    for (const id of [sites.mtls, sites.mtlsStranger]) {
+      ok(await app.gql('mutation ($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }', { id }));
+      ok(await app.gql('mutation ($id: ID!) { testSite(id: $id) { ok } }', { id }));
+      const { sendWebhook } = ok(await app.gql('mutation ($input: WebhookInput!) { sendWebhook(input: $input) { id } }', { input: { siteId: id, payload: { mtls: true } } }));
+      await vi.waitFor(async () => expect(['SUCCEEDED', 'FAILED']).toContain(await deliveryStatus(sendWebhook.id)), { timeout: 30_000, interval: 200 });
+    }
+    expect(await deliveryStatus((ok(await app.gql('query ($id: ID!) { deliveries(siteId: $id) { edges { node { id } } } }', { id: sites.mtls })).deliveries.edges[0].node.id))).toBe('SUCCEEDED');
   });
 
   it('none of it reached the log', async () => {
