@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiTokenService } from './access/api-token.service.js';
 import { AccessTokens } from './access/tokens.js';
 import { AuditService } from './audit/audit.service.js';
+import { BreakerRecorder } from './breaker/breaker-recorder.js';
 import { BreakerService } from './breaker/breaker.service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { loadMasterKeys } from './crypto/keyring.js';
@@ -152,7 +153,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       log.info(`Trusted Sites is ready at ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
     }
     if (config.role !== 'api') {
-      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens, metrics, tracing: tracing ? attemptTracer : undefined });
+      const dispatcher = new Dispatcher({ config, pool: db.pool, pubsub, sites, tokens: () => services.tokens, metrics, tracing: tracing ? attemptTracer : undefined, breaker: new BreakerRecorder(breaker, db.pool) });
       metrics.addPool('dispatch', dispatcher.bookkeeping);
       services.dispatcher = dispatcher;
       // sendWebhook(s) here inserts what this dispatcher can send at once already claimed by it.

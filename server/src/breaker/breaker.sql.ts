@@ -1,7 +1,7 @@
 import { DELIVERY_UPDATED, DISPATCH_WAKE, EVENTS_CHANNEL, SITE_CHANGED, SITE_EVENT } from '../db/pubsub.js';
 import type { Queryable } from '../db/sql.js';
 import { type BreakerRow, CLOSED_ROW, type NewEvent } from './breaker-policy.js';
-import type { BreakerState, SiteEvent, SiteEventKind } from './breaker.types.js';
+import { type BreakerState, type SiteEvent, SiteEventKind } from './breaker.types.js';
 
 /**
  * The circuit breaker's state (columns breaker_* of dispatch_gate, Migration0013), the site
@@ -218,7 +218,7 @@ export async function listSiteEvents(
   const where = `($1::uuid IS NULL OR site_id = $1) AND ($2::text IS NULL OR kind = $2)`;
   const params = [filter.siteId, filter.kind];
   const [page, count] = await Promise.all([
-    db.query<SiteEventRow>(`SELECT ${EVENT_COLUMNS} FROM site_event WHERE ${where} AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`, [...params, after, limit + 1]),
+    db.query<SiteEventRow>(`SELECT ${EVENT_COLUMNS} FROM site_event WHERE ${where} AND ($3::bigint IS NULL OR site_event.id < $3) ORDER BY site_event.id DESC LIMIT $4`, [...params, after, limit + 1]),
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM site_event WHERE ${where}`, params),
   ]);
   return { events: page.rows.map(toEvent), totalCount: count.rows[0]!.n };
@@ -276,3 +276,26 @@ export async function findDirtyBreakers(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.site_id);
 }
 
+
+/**
+ * A claim took `deliveryId` as the breaker's probe (under the gate lock): HALF_OPEN until its
+ * outcome, or until its claim runs out (then the next claim may send another). Leaving OPEN is an
+ * event; a second probe after a lost one is not (the state does not change).
+ */
+export async function startProbe(db: Queryable, siteId: string, deliveryId: string, leaseMs: number, fromState: string): Promise<void> {
+  await markProbe(db, siteId, deliveryId, leaseMs);
+  if (fromState === 'OPEN') {
+    await insertSiteEvent(db, siteId, {
+      kind: SiteEventKind.BREAKER_HALF_OPEN,
+      fromState: 'OPEN',
+      toState: 'HALF_OPEN',
+      reason: 'the pause is over: one probe delivery is sent',
+      details: { deliveryId },
+    });
+  }
+}
+
+/** Whether `worker` (SQL text) holds the probe of a HALF_OPEN gate `g`, still IN_FLIGHT. */
+export function PROBE_MINE_SQL(g: string, worker: string): string {
+  return `(${g}.breaker_state = 'HALF_OPEN' AND EXISTS (SELECT 1 FROM delivery pd WHERE pd.id = ${g}.breaker_probe_id AND pd.status = 'IN_FLIGHT' AND pd.leased_by = ${worker}))`;
+}

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { hasTokens } from '../auth/registry.js';
+import { type BreakerRecorder, signalOf } from '../breaker/breaker-recorder.js';
 import type { OutgoingRequest, Secrets } from '../auth/types.js';
 import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
@@ -55,6 +56,8 @@ export interface DispatcherDeps {
   metrics?: DispatchObserver;
   /** Starts each attempt's span (tracing/); only when tracing is on. */
   tracing?: AttemptTracer;
+  /** Told of every attempt's outcome for the site's circuit breaker (breaker/). */
+  breaker?: BreakerRecorder;
 }
 
 interface SiteContext {
@@ -204,6 +207,8 @@ export class Dispatcher {
     }
     while (this.pumping) await sleep(5);
     await this.recorder.flush();
+    // The breaker's last outcomes; not waited for past the margin when the database is gone.
+    if (this.deps.breaker) await Promise.race([this.deps.breaker.flush(), sleep(STOP_WRITE_MARGIN_MS, undefined, { ref: false })]);
     await this.http.close().catch(() => undefined);
     await this.bookkeeping.end().catch(() => undefined);
   }
@@ -541,6 +546,7 @@ export class Dispatcher {
       this.deps.config.dispatch,
     );
     this.deps.metrics?.attemptFinished(context.site.id, decision.outcome, result, durationMs);
+    this.deps.breaker?.observe(context.site.id, delivery.id, signalOf(result), decision.outcome === 'SUCCEEDED' ? null : decision.error);
     span?.end(decision.outcome, statusCode, result);
     const finished: FinishedAttempt = {
       id: delivery.id,

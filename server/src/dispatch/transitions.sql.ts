@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { DELIVERY_UPDATED, DISPATCH_WAKE, EVENTS_CHANNEL } from '../db/pubsub.js';
+import { PROBE_DUE_SQL, PROBE_MINE_SQL, startProbe } from '../breaker/breaker.sql.js';
 import { type ClaimWants, planClaim } from './claim-plan.js';
 import { type AttemptOutcome, GAVE_UP_SQL } from './delivery-states.js';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './reads.sql.js';
@@ -144,7 +145,7 @@ export async function insertClaimedDeliveries(
     await client.query('BEGIN');
     const gate = await lockGate(client, siteId, options.worker, true);
     const plan =
-      gate && gate.status === 'ACTIVE' && !gate.due
+      gate && gate.status === 'ACTIVE' && gate.breaker_state === 'CLOSED' && !gate.due
         ? planClaim({ threads: gate.threads, maxRps: gate.max_rps, heldLanes: gate.held ?? [], startOffsetMs: Number(gate.start_offset_ms) }, options)
         : undefined;
     const lanes: Array<number | undefined> = new Array(rows.length);
@@ -197,6 +198,11 @@ interface GateRow {
   max_rps: number;
   threads: number;
   held: Array<{ lane: number; mine: boolean }> | null;
+  /** The site's circuit breaker (breaker/): CLOSED sends; OPEN and HALF_OPEN hold all but one probe, when it is due. */
+  breaker_state: string;
+  probe_due: boolean;
+  /** This worker is sending the probe: it may still be given rate slots for it. */
+  probe_mine: boolean;
   /** For an insert: whether any delivery of the site is due in the queue. */
   due?: boolean;
 }
@@ -215,7 +221,7 @@ async function lockGate(client: pg.PoolClient, siteId: string, worker: string, f
     name: forInsert ? 'ts-lock-gate-for-insert' : 'ts-lock-gate',
     text: `SELECT c.now::text AS now, extract(epoch FROM c.now) * 1000 AS now_ms,
             extract(epoch FROM greatest(g.next_start_at, c.now) - c.now) * 1000 AS start_offset_ms,
-            s.status, s.max_rps, s.threads,
+            s.status, s.max_rps, s.threads, g.breaker_state, ${PROBE_DUE_SQL('g', 'c.now')} AS probe_due, ${PROBE_MINE_SQL('g', '$2')} AS probe_mine,
             (SELECT json_agg(json_build_object('lane', h.lane, 'mine', h.mine))
                FROM (SELECT l.lane, x.mine FROM generate_series(0, s.threads - 1) AS l(lane)
                        CROSS JOIN LATERAL (SELECT d.leased_by = $2 AS mine FROM delivery d
@@ -309,6 +315,7 @@ export async function findDueSites(db: Queryable): Promise<string[]> {
   const result = await db.query<{ id: string }>(
     `SELECT s.id FROM site s
       WHERE s.status = 'ACTIVE'
+        AND NOT EXISTS (SELECT 1 FROM dispatch_gate g WHERE g.site_id = s.id AND g.breaker_state <> 'CLOSED' AND NOT ${PROBE_DUE_SQL('g', 'now()')})
         AND EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = s.id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= now())`,
   );
   return result.rows.map((r) => r.id);
@@ -387,7 +394,10 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       await client.query('ROLLBACK');
       return { kind: 'busy' };
     }
-    if (row.status !== 'ACTIVE') {
+    // A breaker that is not CLOSED holds the site's deliveries as an inactive site's, but lets one probe go when it is due
+    // (and gives the worker sending it rate slots, nothing more).
+    const probe = row.breaker_state !== 'CLOSED';
+    if (row.status !== 'ACTIVE' || (probe && !row.probe_due && !row.probe_mine)) {
       await client.query('ROLLBACK');
       return { kind: 'nothing' };
     }
@@ -402,7 +412,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: 0 } : { kind: 'nothing' };
     }
     const { laneOf, slotsInHorizon, slotIntervalMs: interval } = plan;
-    const take = laneOf.length;
+    const take = !probe ? laneOf.length : row.probe_due ? 1 : 0;
     const startOffset = Number(row.start_offset_ms);
     // Pick, claim and reserve their slots (plus any extra) in one statement; it publishes
     // delivery.updated for what it claims (sent at COMMIT).
@@ -446,10 +456,12 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       values: [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval],
     });
     const slotCount = claimed.rows[0]?.slots ?? 0;
-    if (slotCount === 0) {
+    const probeId = probe && row.probe_due ? claimed.rows.find((r) => r.id !== null)?.id : undefined;
+    if (slotCount === 0 || (probe && row.probe_due && !probeId)) {
       await client.query('ROLLBACK');
       return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: interval } : { kind: 'nothing' };
     }
+    if (probeId) await startProbe(client, siteId, probeId, options.leaseMs, row.breaker_state);
     await client.query('COMMIT');
     const deliveries = claimed.rows
       .filter((r) => r.id !== null)
