@@ -1,7 +1,8 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestAuthority, certificateAuthority } from '../../test/certs.js';
 import { type ForwardProxy, startForwardProxy } from './forward-proxy.testkit.js';
 import { type ClientTls, OutgoingError, OutgoingHttp, type OutgoingOptions } from './outgoing.js';
@@ -21,6 +22,8 @@ let clientCa: TestAuthority;
 let proxy: ForwardProxy;
 /** The client certificate CN of each request the server answered. */
 const seen: string[] = [];
+/** TLS connections the server accepted. */
+let connections = 0;
 const clients: OutgoingHttp[] = [];
 
 beforeAll(async () => {
@@ -33,12 +36,14 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => res.writeHead(200).end(cn));
   });
+  server.on('secureConnection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   proxy = await startForwardProxy();
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 
@@ -119,5 +124,25 @@ describe('client certificates on outgoing requests', () => {
     const byName = await failureOf(http.send({ method: 'GET', url: `https://localhost:${port}/hook`, headers: {}, tls: { siteId: 'e', certificate: certificate('site-e', 'v1') } }));
     expect(byName.kind).toBe('blocked');
     expect(seen.filter((cn) => cn === 'CN=site-e')).toEqual([]);
+  });
+
+  it("a site's agents unused for 10 minutes are closed, and made again on its next request", async () => {
+    const http = client();
+    const f = certificate('site-f', 'v1');
+    const g = certificate('site-g', 'v1');
+    const get = (siteId: string, certificate: ClientTls) => http.send({ method: 'GET', url: url(), headers: {}, tls: { siteId, certificate } });
+    // undici may open a second connection for the request right after the first; from then on they are reused.
+    for (let i = 0; i < 3; i++) expect((await get('f', f)).body.toString()).toBe('CN=site-f');
+    const warm = connections;
+    await get('f', f);
+    expect(connections).toBe(warm);
+    const now = performance.now();
+    vi.spyOn(performance, 'now').mockImplementation(() => now + 11 * 60_000);
+    // Any site's request sweeps: f's agent, idle 11 minutes by this clock, is closed...
+    await get('g', g);
+    const before = connections;
+    // ...so f's next request opens a new connection, and still presents f's certificate.
+    expect((await get('f', f)).body.toString()).toBe('CN=site-f');
+    expect(connections).toBe(before + 1);
   });
 });

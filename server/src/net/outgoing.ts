@@ -370,7 +370,16 @@ interface SiteAgents {
   version: string;
   agent: Agent;
   proxyAgents: Map<string, ProxyAgent>;
+  /** performance.now() of its last request. */
+  usedAt: number;
 }
+
+/**
+ * A site's agents unused this long are closed (made again on its next request): a deleted site,
+ * or one no longer sent to, does not keep its connections, or its key in memory, for the life of
+ * the process.
+ */
+const SITE_AGENT_IDLE_MS = 10 * 60_000;
 
 export class OutgoingHttp {
   /** Requests that go out directly. */
@@ -383,6 +392,7 @@ export class OutgoingHttp {
    * changed. Keyed by site id; replaced (the old closed once its requests finish) on a new version.
    */
   private readonly siteAgents = new Map<string, SiteAgents>();
+  private siteAgentsSweptAt = performance.now();
   private readonly proxy: ProxySettings;
   private readonly targets = new Map<string, Target>();
   private readonly inFlight = new Set<ResponseHandler>();
@@ -456,6 +466,8 @@ export class OutgoingHttp {
    */
   private dispatcherFor(target: Target, tls: SiteTls | undefined): Dispatcher {
     if (!tls) return target.dispatcher;
+    const now = performance.now();
+    if (now - this.siteAgentsSweptAt > 60_000) this.sweepSiteAgents(now);
     let agents = this.siteAgents.get(tls.siteId);
     const certificate = tls.certificate;
     if (agents && agents.version !== certificate?.version) {
@@ -465,10 +477,21 @@ export class OutgoingHttp {
     }
     if (!certificate) return target.dispatcher;
     if (!agents) {
-      agents = { version: certificate.version, agent: this.directAgent(certificate), proxyAgents: new Map() };
+      agents = { version: certificate.version, agent: this.directAgent(certificate), proxyAgents: new Map(), usedAt: now };
       this.siteAgents.set(tls.siteId, agents);
     }
+    agents.usedAt = now;
     return target.via ? this.proxyAgent(target.via, certificate, agents.proxyAgents) : agents.agent;
+  }
+
+  /** Closes the site agents idle for SITE_AGENT_IDLE_MS (close() still lets a request on them finish). */
+  private sweepSiteAgents(now: number): void {
+    this.siteAgentsSweptAt = now;
+    for (const [siteId, agents] of this.siteAgents) {
+      if (now - agents.usedAt < SITE_AGENT_IDLE_MS) continue;
+      this.siteAgents.delete(siteId);
+      closeQuietly(agents);
+    }
   }
 
   /** Refuses an IP-literal target before connecting (no DNS lookup runs for those). */

@@ -27,11 +27,11 @@ export class ClientCertificateResolver {
   }
 
   @Authorized('EDITOR')
-  @Mutation(() => Site, { description: 'Removes the site’s client certificate and key: connections to the site no longer present one.' })
+  @Mutation(() => Site, { description: 'Removes the site’s client certificate and key: connections to the site no longer present one. A site without one is left as it is.' })
   async removeClientCertificate(@Arg('siteId', () => ID) siteId: string, @Ctx() { services, principal }: Context): Promise<Site> {
     const before = await services.audit.snapshot(siteId);
-    const site = await services.sites.removeClientCertificate(siteId);
-    await services.audit.siteEvent(principal, AuditOperation.SITE_UPDATED, site, { before, after: true });
+    const { site, removed } = await services.sites.removeClientCertificate(siteId);
+    if (removed) await services.audit.siteEvent(principal, AuditOperation.SITE_UPDATED, site, { before, after: true });
     return site;
   }
 }

@@ -301,6 +301,14 @@ describe('audit and master-key rotation', () => {
     ]);
     const all = JSON.stringify(ok(await app.gql('query ($siteId: ID) { auditEvents(first: 100, siteId: $siteId) { edges { node { changed details } } } }', { siteId })));
     for (const line of bodyLines(first.key)) expect(all).not.toContain(line);
+
+    // Removing again, with none stored: nothing is written, nothing audited.
+    const count = async () => ok(await app.gql('query ($siteId: ID) { auditEvents(first: 100, siteId: $siteId) { totalCount } }', { siteId })).auditEvents.totalCount as number;
+    const eventCount = await count();
+    const row = await storedRow(siteId);
+    expect(ok(await app.gql(REMOVE, { id: siteId })).removeClientCertificate.clientCertificate).toBeNull();
+    expect(await storedRow(siteId)).toEqual(row);
+    expect(await count()).toBe(eventCount);
   });
 
   it('rotate-master-key re-seals the private key, and the site still presents the certificate', async () => {

@@ -269,36 +269,46 @@ export class SiteService {
    * match the new certificate. Refused input changes nothing.
    */
   async setClientCertificate(id: string, input: ClientCertificateInput): Promise<Site> {
-    return this.changeClientCertificate(id, (site, now, errors) =>
+    const change = await this.changeClientCertificate(id, (site, now, errors) =>
       parseClientCertificate(input, site.storedClientCertificate, now, errors, {
         box: this.box,
         context: secretContext(site.id, CLIENT_KEY_FIELD),
         openStored: (stored) => this.openClientKey(site.id, stored),
       }),
     );
+    return change.site;
   }
 
-  /** Removes the site's client certificate (connections made with it are dropped at the next request). */
-  async removeClientCertificate(id: string): Promise<Site> {
+  /**
+   * Removes the site's client certificate (connections made with it are dropped at the next
+   * request). `removed` is false, and nothing is written, when the site had none.
+   */
+  async removeClientCertificate(id: string): Promise<{ site: Site; removed: boolean }> {
     return this.changeClientCertificate(id, () => null);
   }
 
-  private async changeClientCertificate(id: string, apply: (site: Site, now: Date, errors: FieldErrors) => StoredClientCertificate | null | undefined): Promise<Site> {
+  private async changeClientCertificate(
+    id: string,
+    apply: (site: Site, now: Date, errors: FieldErrors) => StoredClientCertificate | null | undefined,
+  ): Promise<{ site: Site; removed: boolean }> {
     if (!isUuid(id)) throw notFound('Site', id);
-    const site = await this.em().transactional(async (em) => {
+    const change = await this.em().transactional(async (em) => {
       const site = await em.findOne(Site, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!site) throw notFound('Site', id);
       const errors = new FieldErrors();
       const now = new Date();
       const stored = apply(site, now, errors);
       if (stored === undefined || !errors.empty) throw badInput(errors.list);
+      // Removing what is not there changes nothing: no write, no event.
+      if (stored === null && site.storedClientCertificate === null) return { site, removed: false, changed: false };
+      const removed = stored === null;
       site.storedClientCertificate = stored;
       site.clientCertificateExpiresAt = stored ? new Date(stored.notAfter) : null;
       site.updatedAt = now;
-      return site;
+      return { site, removed, changed: true };
     });
-    await this.events?.siteChanged(site, 'updated');
-    return site;
+    if (change.changed) await this.events?.siteChanged(change.site, 'updated');
+    return { site: change.site, removed: change.removed };
   }
 
   private signingSealing(siteId: string) {
