@@ -7,6 +7,7 @@ import { AccessTokens } from './access/tokens.js';
 import { AuditService } from './audit/audit.service.js';
 import { BreakerRecorder } from './breaker/breaker-recorder.js';
 import { BreakerService } from './breaker/breaker.service.js';
+import { startCertificateWatch } from './breaker/certificate-watch.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { loadMasterKeys } from './crypto/keyring.js';
 import { SecretBox } from './crypto/secrets.js';
@@ -168,6 +169,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       retention = job;
       job.start();
       onStop('delivery retention', () => job.stop());
+      // Client certificates about to expire become site events (breaker/): shortly after start, then hourly.
+      const certificates = startCertificateWatch(breaker);
+      onStop('certificate watch', async () => certificates.stop());
     }
     return { config, services, url: http?.url, databaseUrl, retention, metrics, metricsUrl: metricsServer?.url, stop };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type pg from 'pg';
 import type { BreakerConfig } from '../config.js';
+import { ADVISORY_LOCKS } from '../db/locks.js';
 import { withTransaction } from '../db/sql.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
 import { log } from '../log.js';
@@ -12,6 +13,7 @@ import {
   type SiteBreakerRecord,
   type StoredBreakerSettings,
   deleteOperationalWebhook,
+  findExpiringCertificates,
   disableSite,
   getSiteEvent,
   insertSiteEvent,
@@ -196,6 +198,29 @@ export class BreakerService {
   /** Stores an event that is not the breaker's (a token needing a person, a certificate expiring). */
   async record(siteId: string, event: NewEvent): Promise<SiteEvent> {
     return insertSiteEvent(this.pool, siteId, event);
+  }
+
+  /**
+   * Records CERTIFICATE_EXPIRING for every client certificate expiring within 30 days (or expired)
+   * that has no event yet; the number recorded. Run by every sending process (certificate watch in
+   * main.ts) and serialised by an advisory lock, so each certificate gets one event.
+   */
+  async recordExpiringCertificates(): Promise<number> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.CERTIFICATE_EXPIRY]);
+      const due = await findExpiringCertificates(client);
+      for (const { siteId, expiresAt } of due) {
+        const expired = expiresAt.getTime() <= Date.now();
+        await insertSiteEvent(client, siteId, {
+          kind: SiteEventKind.CERTIFICATE_EXPIRING,
+          fromState: null,
+          toState: null,
+          reason: expired ? `The client certificate expired at ${expiresAt.toISOString()}` : `The client certificate expires at ${expiresAt.toISOString()}: renew it`,
+          details: { expiresAt: expiresAt.toISOString(), expired },
+        });
+      }
+      return due.length;
+    });
   }
 
   async operationalWebhook(): Promise<OperationalWebhook | null> {

@@ -299,3 +299,24 @@ export async function startProbe(db: Queryable, siteId: string, deliveryId: stri
 export function PROBE_MINE_SQL(g: string, worker: string): string {
   return `(${g}.breaker_state = 'HALF_OPEN' AND EXISTS (SELECT 1 FROM delivery pd WHERE pd.id = ${g}.breaker_probe_id AND pd.status = 'IN_FLIGHT' AND pd.leased_by = ${worker}))`;
 }
+
+/** How far ahead an expiring client certificate is a site event (as Site.clientCertificate.expiresSoon). */
+export const CERTIFICATE_WARNING_DAYS = 30;
+
+/**
+ * Sites whose client certificate (sites/client-certificate.ts, column client_certificate_expires_at)
+ * expires within CERTIFICATE_WARNING_DAYS and that have no CERTIFICATE_EXPIRING event for that
+ * certificate's expiry yet: one event per certificate, however often this runs and in how many
+ * processes (the caller holds ADVISORY_LOCKS.CERTIFICATE_EXPIRY). A renewed certificate has a new
+ * expiry, so it gets its own event when its time comes.
+ */
+export async function findExpiringCertificates(db: Queryable): Promise<Array<{ siteId: string; expiresAt: Date }>> {
+  const { rows } = await db.query<{ id: string; expires_at: Date }>(
+    `SELECT s.id, s.client_certificate_expires_at AS expires_at FROM site s
+      WHERE s.client_certificate_expires_at IS NOT NULL AND s.client_certificate_expires_at < now() + make_interval(days => $1)
+        AND NOT EXISTS (SELECT 1 FROM site_event e WHERE e.site_id = s.id AND e.kind = 'CERTIFICATE_EXPIRING'
+                          AND (e.details->>'expiresAt')::timestamptz = s.client_certificate_expires_at)`,
+    [CERTIFICATE_WARNING_DAYS],
+  );
+  return rows.map((r) => ({ siteId: r.id, expiresAt: r.expires_at }));
+}

@@ -15,6 +15,8 @@ export const ADVISORY_LOCKS = {
   API_TOKEN_CREATE: 7261000002,
   /** Transaction lock of each retention batch, tried: one process removes at a time (retention/). */
   RETENTION: 7261000003,
+  /** Transaction lock of the certificate-expiry check, so two processes do not both record one certificate (breaker/). */
+  CERTIFICATE_EXPIRY: 7261000004,
 } as const;
 
 /** Two-key locks: the class is the first key, `lockKeyOf(record id)` the second. */

@@ -7,6 +7,8 @@ import { ADVISORY_LOCK_CLASSES, lockKeyOf } from '../db/locks.js';
 import type { Database } from '../db/orm.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
+import { insertSiteEvent } from '../breaker/breaker.sql.js';
+import { SiteEventKind } from '../breaker/breaker.types.js';
 import { type PgPubSub, TOKEN_STATE_CHANGED } from '../db/pubsub.js';
 import { log } from '../log.js';
 import type { TokenObserver } from '../metrics/metrics.js';
@@ -414,12 +416,17 @@ export class TokenService implements AccessTokenProvider {
     detail: { permanent: boolean; providerError: string | undefined; httpStatus: number | null; durationMs: number | null; dropRefreshToken: boolean },
   ): Promise<TokenRow> {
     const retryAt = detail.permanent ? null : new Date(Date.now() + this.deps.settings.retryAfterFailureSeconds * 1000);
+    const before = detail.permanent ? await readToken(client, site.id) : undefined;
     const row = await saveTokenFailure(client, site.id, { error: message, needsReconnect: detail.permanent, retryAt, dropRefreshToken: detail.dropRefreshToken });
     await insertHistory(client, {
       siteId: site.id, grantType, trigger, outcome: 'FAILED', httpStatus: detail.httpStatus, error: message,
       expiresAt: null, refreshTokenRotated: false, durationMs: detail.durationMs,
     });
     log.info('token request failed', { siteId: site.id, grantType, trigger, providerError: detail.providerError, httpStatus: detail.httpStatus });
+    // Falling into "only a person can fix this" is a site event (breaker/): once, not on every later failure.
+    if (detail.permanent && !before?.needsReconnect) {
+      await insertSiteEvent(client, site.id, { kind: SiteEventKind.TOKEN_NEEDS_RECONNECT, fromState: null, toState: null, reason: message, details: { grantType, trigger } });
+    }
     await this.publish(site.id, row);
     return row;
   }
