@@ -11,6 +11,7 @@ import { Migration0010PayloadSigning } from './Migration0010PayloadSigning.js';
 import { Migration0011AuditDetails } from './Migration0011AuditDetails.js';
 import { Migration0012ClientCertificates } from './Migration0012ClientCertificates.js';
 import { Migration0013CircuitBreaker } from './Migration0013CircuitBreaker.js';
+import { Migration0014DeliveryBody } from './Migration0014DeliveryBody.js';
 
 /** Every migration, in order. Listed here rather than globbed so they run the same under tsx, vitest and node. */
 // Applied in this order, each once (by name). 0008 was reserved during parallel work and never used:
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration0011AuditDetails', class: Migration0011AuditDetails },
   { name: 'Migration0012ClientCertificates', class: Migration0012ClientCertificates },
   { name: 'Migration0013CircuitBreaker', class: Migration0013CircuitBreaker },
+  { name: 'Migration0014DeliveryBody', class: Migration0014DeliveryBody },
 ];
