@@ -87,7 +87,8 @@ describe('SiteHealthPanel', () => {
     vi.setSystemTime(NOW);
     const { wrapper } = await mountPanel({ SiteHealth: () => health(OPEN, [OPENED]) });
     expect(wrapper.get('[data-testid="breaker-state"]').attributes('data-breaker-state')).toBe('OPEN');
-    expect(wrapper.get('[data-testid="breaker-state"]').text()).toBe('Open: sending paused, deliveries held');
+    expect(wrapper.get('[data-testid="breaker-state"]').text()).toBe('Open');
+    expect(wrapper.get('[data-testid="breaker-meaning"]').text()).toBe('sending paused, deliveries held');
     expect(wrapper.get('[data-testid="breaker-failures"]').text()).toBe('3');
     expect(wrapper.text()).toContain('Opened at');
     expect(wrapper.get('[data-testid="breaker-next-probe"]').text()).toMatch(/^in 1:35 \(/);
@@ -108,7 +109,8 @@ describe('SiteHealthPanel', () => {
 
   it('a closed breaker offers no Resume button and says there are no events', async () => {
     const { wrapper } = await mountPanel({ SiteHealth: () => health(CLOSED, []) });
-    expect(wrapper.get('[data-testid="breaker-state"]').text()).toBe('Closed: sending');
+    expect(wrapper.get('[data-testid="breaker-state"]').text()).toBe('Closed');
+    expect(wrapper.get('[data-testid="breaker-meaning"]').text()).toBe('sending');
     expect(button(wrapper, 'Resume sending')).toBeUndefined();
     expect(wrapper.find('[data-testid="breaker-next-probe"]').exists()).toBe(false);
     expect(wrapper.text()).toContain('No events yet');
