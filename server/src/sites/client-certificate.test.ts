@@ -1,7 +1,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestAuthority, type TestCertificate, certificateAuthority, makeCertificate } from '../../test/certs.js';
@@ -273,6 +273,32 @@ describe('validation: each refusal names its field, never echoes a key, and chan
     expect(await storedRow(siteId)).toEqual(stored);
 
     expect((await app.gql(REMOVE, { id: '00000000-0000-4000-8000-000000000000' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('odd input of every kind is a field error under clientCertificate, never an internal error, and changes nothing', async () => {
+    const siteId = await createSite('/hook/odd');
+    const good = clientCertificate('odd-one');
+    const before = await storedRow(siteId);
+    const otherKinds = (['x25519', 'ed25519', 'dh', 'rsa'] as const).map((type) =>
+      (generateKeyPairSync as (t: string, o: object) => { privateKey: KeyObject })(type, type === 'dh' ? { group: 'modp14' } : type === 'rsa' ? { modulusLength: 1024 } : {}).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    );
+    const publicKey = createPublicKey(good.key).export({ type: 'spki', format: 'pem' }) as string;
+    const odd = [
+      '', ' ', '\u0000'.repeat(50), 'a'.repeat(100_000), '日本'.repeat(1000), '-----BEGIN CERTIFICATE-----', '-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----',
+      `${good.cert}trailing text`, good.cert.replace('CERTIFICATE', 'X509 CRL'), good.cert + good.key, publicKey, good.cert.slice(0, 200) + good.cert.slice(220),
+    ];
+    const inputs: Array<Record<string, unknown>> = [
+      ...odd.map((certificate) => ({ certificate, privateKey: good.key })),
+      ...[...odd, ...otherKinds, good.cert].map((privateKey) => ({ certificate: chainOf(good), privateKey })),
+      ...odd.filter((ca) => ca.trim() !== '').map((ca) => ({ certificate: chainOf(good), privateKey: good.key, ca })),
+    ];
+    for (const input of inputs) {
+      const result = await app.gql(SET, { id: siteId, c: input });
+      const errors = fieldErrors(result) as Array<{ path: string }>;
+      expect(errors.length, JSON.stringify(input).slice(0, 200)).toBeGreaterThan(0);
+      for (const error of errors) expect(error.path).toMatch(/^clientCertificate\.(certificate|privateKey|ca)$/);
+    }
+    expect(await storedRow(siteId)).toEqual(before);
   });
 
   it('says expiresSoon from 30 days before notAfter', async () => {

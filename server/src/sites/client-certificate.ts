@@ -227,7 +227,10 @@ export function parseClientCertificate(
   if (leaf) {
     const notBefore = Date.parse(leaf.validFrom);
     const notAfter = Date.parse(leaf.validTo);
-    if (notAfter <= now.getTime()) at.add('certificate', `The client certificate expired on ${new Date(notAfter).toISOString()}`);
+    if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) {
+      at.add('certificate', 'The client certificate’s validity dates cannot be read');
+      leaf = undefined;
+    } else if (notAfter <= now.getTime()) at.add('certificate', `The client certificate expired on ${new Date(notAfter).toISOString()}`);
     else if (notBefore > now.getTime()) at.add('certificate', `The client certificate is not valid before ${new Date(notBefore).toISOString()}`);
   }
 
@@ -243,7 +246,7 @@ export function parseClientCertificate(
   } else {
     at.add('privateKey', 'The private key is required');
   }
-  if (leaf && key && !leaf.checkPrivateKey(key)) {
+  if (leaf && key && !keyMatches(leaf, key)) {
     at.add('privateKey', given ? 'This private key does not match the client certificate' : 'The stored private key does not match this certificate: give the certificate’s own key');
   }
 
@@ -278,6 +281,15 @@ export function parseClientCertificate(
     caCertificates: ca?.length ?? 0,
     setAt: now.toISOString(),
   };
+}
+
+/** Whether `key` is the private half of the certificate's public key (a key of another type is not: OpenSSL may throw for it). */
+function keyMatches(certificate: X509Certificate, key: KeyObject): boolean {
+  try {
+    return certificate.checkPrivateKey(key);
+  } catch {
+    return false;
+  }
 }
 
 /** What an outgoing client needs to present the certificate: the stored chain and CA with the key opened. */
