@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -14,7 +15,7 @@ import type { Principal } from '../access/tokens.js';
 import type { Config } from '../config.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { type Context, createContext } from '../graphql/context.js';
-import { CLIENT_GONE, abortWhenClientGoes, stopWhenClientGone, unavailableAs503 } from './client-gone.js';
+import { CLIENT_GONE, abortWhenClientGoes, noStore, stopWhenClientGone, unavailableAs503 } from './client-gone.js';
 import { FailureLog, declaredBodyLimit, errorHandler, notFound, requireJsonBody, sendError } from './errors.js';
 import { DATABASE_UNAVAILABLE, formatError } from './format-error.js';
 import { healthRoutes } from './health.js';
@@ -131,6 +132,11 @@ export async function startHttpServer(options: {
     plugins: [
       stopWhenClientGone(),
       unavailableAs503(),
+      // Apollo's cache-control plugin computes a cache policy per resolved field (objects and
+      // closures for each: ~5 µs per delivery of a sendWebhooks answer) only to send no-store, as
+      // nothing here is cacheable: off, and noStore() sends the same header.
+      ApolloServerPluginCacheControlDisabled(),
+      noStore(),
       graphqlTracingPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },

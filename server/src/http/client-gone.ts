@@ -56,3 +56,16 @@ export function unavailableAs503(): ApolloServerPlugin<Context> {
     },
   };
 }
+
+/** Every GraphQL answer is someone's current data: never stored by a cache (what Apollo's cache-control plugin sent for it). */
+export function noStore(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}

@@ -195,6 +195,18 @@ describe('security headers', () => {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     }
   });
+
+  it('GraphQL answers (a query, a mutation, a refused operation) say cache-control: no-store', async () => {
+    const graphql = (query: string) =>
+      fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(TEST_ADMIN_TOKEN) }, body: JSON.stringify({ query }) });
+    for (const response of [
+      await graphql('{ viewer { name } }'),
+      await graphql('mutation { createApiToken(input: { name: "no-store check", role: VIEWER }) { id } }'),
+      await graphql('{ noSuchField }'),
+    ]) {
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+  });
 });
 
 describe('WebSocket', () => {
