@@ -14,6 +14,8 @@
  * | FAILED (a site's, by time)| retryDeliveries (each as above, 1,000 a statement) | RETRYING                             | requeueFailedDeliveries  |
  *
  * SUCCEEDED is final. Every IN_FLIGHT → * transition except a give-back records an attempt row.
+ * A site that is not ACTIVE, or whose circuit breaker is not CLOSED (breaker/), is not claimed
+ * from — its deliveries are held in PENDING/RETRYING — except the breaker's one probe.
  * Whether a run has "given up" is decided here only (`gaveUp`, and `GAVE_UP_SQL` for the one
  * statement that decides it in PostgreSQL).
  */
