@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from '../../server/test/support.js';
-import { DESKTOP, PHONE, SCREENSHOTS, pageErrorsOf, screenshot, signedInPage, useAppAndBrowser } from './support.js';
+import { DESKTOP, PHONE, SCREENSHOTS, collectPageErrors, pageErrorsOf, screenshot, signedInPage, useAppAndBrowser } from './support.js';
 
 /**
  * Circuit breaker and operational webhooks in Chromium against the real server: a receiver on
@@ -60,6 +60,13 @@ async function activeSite(name: string, url: string, contentType = 'application/
   return createSite.id as string;
 }
 
+/** The operational site: the one the settings test chose, or (when that test did not run) one set through the API. */
+async function ensureOperationalSite(): Promise<void> {
+  if (ok(await e2e.app.gql(`{ operationalWebhook { siteId } }`)).operationalWebhook) return;
+  const siteId = await activeSite('Ops receiver (API)', ops.url);
+  ok(await e2e.app.gql(`mutation($siteId: ID!) { setOperationalWebhookSite(siteId: $siteId) { siteId } }`, { siteId }));
+}
+
 async function sendMany(siteId: string, count: number, tag: string): Promise<string[]> {
   const { sendWebhooks } = ok(
     await e2e.app.gql(`mutation($inputs: [WebhookInput!]!) { sendWebhooks(inputs: $inputs) { id } }`, {
@@ -111,7 +118,69 @@ describe('circuit breaker', () => {
     await context.close();
   });
 
+  it('a site failing past its auto-disable period turns INACTIVE with its reason, live on the list and the page; set active again, it sends what was held', async () => {
+    await ensureOperationalSite();
+    const siteId = await activeSite('Dead partner', partner.url);
+    // Disabled after 2 s of failing; the breaker itself stays closed (a high threshold, no window).
+    ok(
+      await e2e.app.gql(`mutation($siteId: ID!) { updateBreakerSettings(siteId: $siteId, input: { failureThreshold: 1000, failureWindowSeconds: 0, autoDisableAfterSeconds: 2 }) { id } }`, { siteId }),
+    );
+    const { context, page } = await signedInPage(e2e.browser);
+    await page.goto(`${e2e.app.url}/sites/${siteId}`);
+    await page.getByRole('heading', { level: 1, name: 'Dead partner' }).waitFor();
+    const health = page.getByTestId('site-health');
+    await health.locator('[data-testid="breaker-state"][data-breaker-state="CLOSED"]').waitFor();
+    const list = await context.newPage();
+    collectPageErrors(list);
+    await list.goto(`${e2e.app.url}/`);
+    const row = list.locator(`tr[data-site-id="${siteId}"]`);
+    await row.locator('[data-status="ACTIVE"]').waitFor();
+
+    partner.failing = true;
+    const held = await sendMany(siteId, 3, 'dead');
+    // The list follows without a reload.
+    await row.locator('[data-status="INACTIVE"]').waitFor({ timeout: 30_000 });
+    const listed = (await row.getByTestId('status-reason').innerText()).trim();
+    // Under the Inactive badge, the service's reason.
+    expect(listed).toMatch(/^Disabled automatically: every attempt failed for /);
+    expect(listed).toContain('HTTP 503');
+    await screenshot(list, '75-site-list-auto-disabled');
+    // So does the page: its status, the reason, the event.
+    await page.locator('.title-block [data-status="INACTIVE"]').waitFor();
+    await health.getByTestId('status-reason').getByText('Disabled automatically').waitFor();
+    const event = health.locator('tr[data-event-kind="SITE_AUTO_DISABLED"]');
+    await event.waitFor();
+    expect(await event.locator('[data-label="Change"]').innerText()).toBe('Active → Inactive');
+    const site = ok(await e2e.app.gql(`query($id: ID!) { site(id: $id) { status statusReason } }`, { id: siteId })).site;
+    expect(site.status).toBe('INACTIVE');
+    expect(listed).toBe(site.statusReason);
+    await screenshot(page, '76-site-health-auto-disabled');
+    // Held, not failed.
+    expect((await statuses(held)).filter((s) => s === 'FAILED')).toEqual([]);
+
+    // Fixed and set active by hand: the reason goes, and what was held is sent.
+    partner.failing = false;
+    await page.getByRole('button', { name: 'Set active' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Set active' }).click();
+    await page.locator('.title-block [data-status="ACTIVE"]').waitFor();
+    await health.getByTestId('status-reason').waitFor({ state: 'detached' });
+    // A status set by hand is no site event: the list shows it when read again.
+    await list.reload();
+    await row.locator('[data-status="ACTIVE"]').waitFor();
+    expect(await row.getByTestId('status-reason').count()).toBe(0);
+    expect(ok(await e2e.app.gql(`query($id: ID!) { site(id: $id) { statusReason } }`, { id: siteId })).site.statusReason).toBeNull();
+    await expect.poll(() => statuses(held), { timeout: 30_000 }).toEqual(held.map(() => 'SUCCEEDED'));
+    // The operational site was told.
+    await expect
+      .poll(() => ops.got.map((g) => JSON.parse(g.body) as { type: string; siteId: string }).filter((b) => b.siteId === siteId && b.type === 'SITE_AUTO_DISABLED').length, { timeout: 15_000 })
+      .toBe(1);
+    expect(pageErrorsOf(page)).toEqual([]);
+    expect(pageErrorsOf(list)).toEqual([]);
+    await context.close();
+  });
+
   it('503s open the breaker, shown live with its event; the receiver fixed, the probe closes it and the held deliveries arrive; a close missed while offline shows after reconnecting', async () => {
+    await ensureOperationalSite();
     const siteId = await activeSite('Flaky partner', partner.url);
     // A low threshold for this site alone (the deployment default is 20).
     ok(await e2e.app.gql(`mutation($siteId: ID!) { updateBreakerSettings(siteId: $siteId, input: { failureThreshold: 3 }) { id } }`, { siteId }));
@@ -187,7 +256,7 @@ describe('circuit breaker', () => {
     await health.locator('[data-testid="breaker-state"][data-breaker-state="CLOSED"]').waitFor({ timeout: 30_000 });
     expect(await health.locator('tr[data-event-kind="BREAKER_CLOSED"]').count()).toBe(2);
 
-    // The operational site (chosen in the first test) got each of this site's events as a webhook.
+    // The operational site got each of this site's events as a webhook.
     const kinds = () =>
       ops.got
         .map((g) => JSON.parse(g.body) as { type: string; siteId: string })
