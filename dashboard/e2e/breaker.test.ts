@@ -179,7 +179,7 @@ describe('circuit breaker', () => {
     await context.close();
   });
 
-  it('503s open the breaker, shown live with its event; the receiver fixed, the probe closes it and the held deliveries arrive; a close missed while offline shows after reconnecting', async () => {
+  it('503s open the breaker, shown live with its event; the receiver fixed, the probe closes it and the held deliveries arrive; a close missed while offline shows after reconnecting; Resume sending closes it by hand', async () => {
     await ensureOperationalSite();
     const siteId = await activeSite('Flaky partner', partner.url);
     // A low threshold for this site alone (the deployment default is 20).
@@ -265,6 +265,23 @@ describe('circuit breaker', () => {
     await expect.poll(() => kinds().filter((k) => k === 'BREAKER_CLOSED').length, { timeout: 15_000 }).toBe(2);
     // Opened twice at least (a probe sent before the receiver was fixed opens it once more).
     expect(kinds().filter((k) => k === 'BREAKER_OPENED').length).toBeGreaterThanOrEqual(2);
+
+    // ---- run 3: Resume sending by hand. The receiver still fails, so the confirmation closes the
+    // breaker (an event by hand) and the held deliveries, sent again at once, open it again.
+    partner.failing = true;
+    const third = await sendMany(siteId, 4, 'run-3');
+    await health.locator('[data-testid="breaker-state"][data-breaker-state="OPEN"]').waitFor({ timeout: 20_000 });
+    await health.getByRole('button', { name: 'Resume sending' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Resume sending to Flaky partner?' }).waitFor();
+    await dialog.getByRole('button', { name: 'Resume sending' }).click();
+    await page.getByText('Sending to Flaky partner resumed').waitFor();
+    await health.locator('tr[data-event-kind="BREAKER_CLOSED"]', { hasText: 'closed by hand' }).waitFor();
+    const audited = ok(await e2e.app.gql(`query($siteId: ID) { auditEvents(siteId: $siteId, first: 20) { edges { node { operation } } } }`, { siteId })).auditEvents;
+    expect(audited.edges.map((e: { node: { operation: string } }) => e.node.operation)).toContain('BREAKER_RESET');
+    partner.failing = false;
+    await expect.poll(() => statuses(third), { timeout: 30_000 }).toEqual(third.map(() => 'SUCCEEDED'));
+    await health.locator('[data-testid="breaker-state"][data-breaker-state="CLOSED"]').waitFor({ timeout: 30_000 });
     expect(pageErrorsOf(page)).toEqual([]);
     await context.close();
   });
