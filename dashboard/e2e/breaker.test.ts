@@ -182,9 +182,6 @@ describe('circuit breaker', () => {
   it('503s open the breaker, shown live with its event; the receiver fixed, the probe closes it and the held deliveries arrive; a close missed while offline shows after reconnecting; Resume sending closes it by hand', async () => {
     await ensureOperationalSite();
     const siteId = await activeSite('Flaky partner', partner.url);
-    // A low threshold for this site alone (the deployment default is 20).
-    ok(await e2e.app.gql(`mutation($siteId: ID!) { updateBreakerSettings(siteId: $siteId, input: { failureThreshold: 3 }) { id } }`, { siteId }));
-
     const { context, page } = await signedInPage(e2e.browser);
     // Every live connection goes through here, so the test can cut it later.
     let online = true;
@@ -199,6 +196,20 @@ describe('circuit breaker', () => {
     const health = page.getByTestId('site-health');
     await health.locator('[data-testid="breaker-state"][data-breaker-state="CLOSED"]').waitFor();
     await health.getByText('No events yet').waitFor();
+
+    // A low threshold for this site alone, set in the panel (the deployment default is 20).
+    await health.getByText('Breaker settings for this site').click();
+    const threshold = health.getByLabel('Pause after this many failed attempts in a row');
+    expect(await threshold.getAttribute('placeholder')).toBe('Default: 20');
+    await threshold.fill('0');
+    await health.getByRole('button', { name: 'Save breaker settings' }).click();
+    await health.locator('#breaker-failureThreshold-error').getByText('A whole number from 1 to 10,000').waitFor();
+    await threshold.fill('3');
+    await health.getByRole('button', { name: 'Save breaker settings' }).click();
+    await page.getByText('Breaker settings saved').waitFor();
+    const settings = ok(await e2e.app.gql(`query($id: ID!) { site(id: $id) { breaker { settings { failureThreshold failureWindowSeconds } effective { failureThreshold } } } }`, { id: siteId }))
+      .site.breaker;
+    expect(settings).toEqual({ settings: { failureThreshold: 3, failureWindowSeconds: null }, effective: { failureThreshold: 3 } });
 
     // ---- run 1, live: the receiver fails, the breaker opens.
     partner.failing = true;

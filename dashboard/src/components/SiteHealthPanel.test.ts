@@ -24,8 +24,13 @@ function nameOf(operation: Operation): string {
   return definition?.name?.value ?? '';
 }
 
-const CLOSED = { state: 'CLOSED', consecutiveFailures: 0, failingSince: null, openedAt: null, nextProbeAt: null, opens: 0, reason: null };
+const SETTINGS = {
+  settings: { failureThreshold: null, failureWindowSeconds: null, autoDisableAfterSeconds: null },
+  effective: { failureThreshold: 20, failureWindowSeconds: 300, autoDisableAfterSeconds: 259_200, pauseBaseMs: 30_000, pauseMaxMs: 1_800_000 },
+};
+const CLOSED = { ...SETTINGS, state: 'CLOSED', consecutiveFailures: 0, failingSince: null, openedAt: null, nextProbeAt: null, opens: 0, reason: null };
 const OPEN = {
+  ...SETTINGS,
   state: 'OPEN',
   consecutiveFailures: 3,
   failingSince: new Date(NOW - 60_000).toISOString(),

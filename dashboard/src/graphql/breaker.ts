@@ -14,6 +14,37 @@ export const SiteBreakerFieldsFragment = graphql(`
   }
 `);
 
+/** The site's own settings (null: the deployment default) and the values in force. */
+export const BreakerSettingsFieldsFragment = graphql(`
+  fragment BreakerSettingsFields on SiteBreaker {
+    settings {
+      failureThreshold
+      failureWindowSeconds
+      autoDisableAfterSeconds
+    }
+    effective {
+      failureThreshold
+      failureWindowSeconds
+      autoDisableAfterSeconds
+      pauseBaseMs
+      pauseMaxMs
+    }
+  }
+`);
+
+export const UpdateBreakerSettingsMutation = graphql(`
+  mutation UpdateBreakerSettings($siteId: ID!, $input: BreakerSettingsInput!) {
+    updateBreakerSettings(siteId: $siteId, input: $input) {
+      id
+      updatedAt
+      breaker {
+        ...SiteBreakerFields
+        ...BreakerSettingsFields
+      }
+    }
+  }
+`);
+
 export const SiteEventFieldsFragment = graphql(`
   fragment SiteEventFields on SiteEvent {
     id
@@ -37,6 +68,7 @@ export const SiteHealthQuery = graphql(`
       statusReason
       breaker {
         ...SiteBreakerFields
+        ...BreakerSettingsFields
       }
       events(first: $first, after: $after) {
         totalCount
