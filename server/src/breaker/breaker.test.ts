@@ -273,6 +273,9 @@ describe('operational webhooks', () => {
       new Webhook(secret).verify(body, { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) });
       return JSON.parse(body) as { type: string; siteId: string; siteName: string; occurredAt: string; data: Record<string, unknown> };
     });
+    // One webhook per event, none twice.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.requests.filter((r) => r.url === opPath)).toHaveLength(3);
     bodies.sort((a, b) => Number(a.data.eventId) - Number(b.data.eventId));
     expect(bodies.map((b) => b.type)).toEqual(['BREAKER_OPENED', 'BREAKER_HALF_OPEN', 'BREAKER_CLOSED']);
     expect(bodies.map((b) => b.data.eventId)).toEqual(events.map((e) => e.id));
@@ -290,5 +293,31 @@ describe('operational webhooks', () => {
     expect(ok(await app.gql(`mutation { clearOperationalWebhookSite }`)).clearOperationalWebhookSite).toBe(false);
     const audit = ok(await app.gql(`query($id: ID) { auditEvents(siteId: $id) { edges { node { operation changed } } } }`, { id: opSiteId })).auditEvents.edges.map((e: { node: { operation: string } }) => e.node.operation);
     expect(audit).toEqual(expect.arrayContaining(['OPERATIONAL_WEBHOOK_SET', 'OPERATIONAL_WEBHOOK_CLEARED']));
+  });
+});
+
+describe('site events, read back', () => {
+  it('pages newest first with cursors and a total; a bad cursor or page size is a field error', async () => {
+    const siteId = await createSite('/events-paging');
+    for (let i = 0; i < 12; i++) {
+      await app.services.breaker.record(siteId, { kind: 'TOKEN_NEEDS_RECONNECT' as never, fromState: null, toState: null, reason: `event ${i}`, details: { i } });
+    }
+    const PAGE = `query($id: ID, $after: String, $first: Int) { siteEvents(siteId: $id, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { reason } } } }`;
+    const reasons: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: { reason: string } }> } = ok(await app.gql(PAGE, { id: siteId, first: 5, after })).siteEvents;
+      expect(page.totalCount).toBe(12);
+      reasons.push(...page.edges.map((e) => e.node.reason));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(reasons).toEqual(Array.from({ length: 12 }, (_, i) => `event ${11 - i}`));
+    const badCursor = await app.gql(PAGE, { id: siteId, after: 'nope' });
+    expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ path: 'after' }] });
+    const badSize = await app.gql(PAGE, { id: siteId, first: 0 });
+    expect(badSize.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ path: 'first' }] });
+    const badSite = await app.gql(PAGE, { id: 'not-a-site' });
+    expect(badSite.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ path: 'siteId' }] });
   });
 });
