@@ -5,6 +5,7 @@ import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey, gen
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestAuthority, type TestCertificate, certificateAuthority, makeCertificate } from '../../test/certs.js';
+import { EC_PRIVATE_PEM } from '../../test/fixtures.js';
 import { TEST_MASTER_KEY, type TestApp, ok, startTestApp } from '../../test/support.js';
 import { waitFor } from '../dispatch/testkit.js';
 import { masterKeyId } from '../crypto/keyring.js';
@@ -65,7 +66,9 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ path: req.url ?? '', cn: peer?.subject.replace(/^CN=/, '') ?? '', fingerprint: peer?.fingerprint256 ?? '', body, authorization: req.headers.authorization });
       if (req.url?.startsWith('/token')) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `at-${randomBytes(8).toString('hex')}`, token_type: 'Bearer', expires_in: 600 }));
+        // /token-code also hands out a refresh token (the authorization-code method's renewal).
+        const refresh = req.url.startsWith('/token-code') ? { refresh_token: `rt-${randomBytes(8).toString('hex')}` } : {};
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `at-${randomBytes(8).toString('hex')}`, token_type: 'Bearer', expires_in: 600, ...refresh }));
       } else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });
@@ -214,6 +217,36 @@ describe('webhooks, test connection and token requests present the certificate',
     expect(hook).toHaveLength(1);
     expect(hook[0]!.cn).toBe('token-client');
     expect(hook[0]!.authorization).toMatch(/^Bearer at-[0-9a-f]{16}$/);
+  });
+
+  it('a JWT-bearer (RFC 7523) token request presents it too', async () => {
+    const siteId = await createSite('/hook/jwt-bearer', { oauth2JwtBearer: { tokenUrl: `${base}/token-jwt`, clientId: 'mtls-signer', privateKey: EC_PRIVATE_PEM, signAlgorithm: 'ES256' } });
+    const leaf = clientCertificate('jwt-bearer-client');
+    ok(await app.gql(SET, { id: siteId, c: { certificate: chainOf(leaf), privateKey: leaf.key, ca: serverCa.cert } }));
+    const state = ok(await app.gql(`mutation($id: ID!) { refreshAccessToken(siteId: $id) { status lastError } }`, { id: siteId })).refreshAccessToken;
+    expect(state).toEqual({ status: 'VALID', lastError: null });
+    const token = seen.filter((s) => s.path === '/token-jwt');
+    expect(token.map((s) => s.cn)).toEqual(['jwt-bearer-client']);
+    expect(new URLSearchParams(token[0]!.body).get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+  });
+
+  it('the authorization-code exchange on the callback and the refresh that follows present it too', async () => {
+    const siteId = await createSite('/hook/code', {
+      oauth2: { consumerKey: 'mtls-web', consumerSecret: 'web-secret', authorizationUrl: 'https://provider.example/authorize', tokenUrl: `${base}/token-code` },
+    });
+    const leaf = clientCertificate('code-client');
+    ok(await app.gql(SET, { id: siteId, c: { certificate: chainOf(leaf), privateKey: leaf.key, ca: serverCa.cert } }));
+    const { startOAuthConnect } = ok(await app.gql(`mutation($id: ID!) { startOAuthConnect(siteId: $id) { authorizationUrl } }`, { id: siteId }));
+    const state = new URL(startOAuthConnect.authorizationUrl).searchParams.get('state')!;
+    const callback = await fetch(`${app.url}/oauth/callback/${siteId}?code=the-code&state=${encodeURIComponent(state)}`, { redirect: 'manual' });
+    expect(callback.headers.get('location')).toMatch(/\?oauth=connected$/);
+    const refreshed = ok(await app.gql(`mutation($id: ID!) { refreshAccessToken(siteId: $id) { status hasRefreshToken } }`, { id: siteId })).refreshAccessToken;
+    expect(refreshed).toEqual({ status: 'VALID', hasRefreshToken: true });
+    const requests = seen.filter((s) => s.path === '/token-code');
+    expect(requests.map((s) => [new URLSearchParams(s.body).get('grant_type'), s.cn])).toEqual([
+      ['authorization_code', 'code-client'],
+      ['refresh_token', 'code-client'],
+    ]);
   });
 
   it('a token request with a certificate the endpoint does not accept fails (not VALID), and no token is stored', async () => {
