@@ -95,6 +95,10 @@ interface SiteRow {
 export interface InsertClaimer {
   claimWantsFor(siteId: string): { options: ClaimOptions; perLane: number } | undefined;
   adopt(siteId: string, claim: Extract<ClaimResult, { kind: 'claimed' }>, asked: number, answered: number, perLane: number): Promise<boolean>;
+  /** Rows about to be inserted into the queue: the dispatcher keeps their bodies a while, for its own claim of them. */
+  remember(rows: ReadonlyArray<{ id: string; body: Buffer }>): void;
+  /** Rows not queued after all (claimed on insert, not inserted, the insert failed). */
+  forget(rows: ReadonlyArray<{ id: string }>): void;
 }
 
 export class DeliveryService {
@@ -208,9 +212,24 @@ export class DeliveryService {
   private async insert(rows: NewDelivery[]): Promise<{ inserted: Set<string>; now: Date }> {
     const siteId = rows[0]?.siteId;
     const wants = siteId !== undefined && rows.every((r) => r.siteId === siteId) ? this.claimer?.claimWantsFor(siteId) : undefined;
-    if (!wants) return insertDeliveries(this.pool, rows);
+    // Kept before the insert: its commit wakes the dispatcher, whose claim may come before this call goes on.
+    this.claimer?.remember(rows);
+    if (!wants) {
+      const queued = await insertDeliveries(this.pool, rows).catch((error) => {
+        this.claimer?.forget(rows);
+        throw error;
+      });
+      if (queued.inserted.size < rows.length) this.claimer?.forget(rows.filter((r) => !queued.inserted.has(r.id)));
+      return queued;
+    }
     const asked = performance.now();
-    const { inserted, now, claim } = await insertClaimedDeliveries(this.pool, siteId!, rows, wants.options);
+    const { inserted, now, claim } = await insertClaimedDeliveries(this.pool, siteId!, rows, wants.options).catch((error) => {
+      this.claimer!.forget(rows);
+      throw error;
+    });
+    // Those claimed on insert go to the dispatcher in memory; those not inserted (a key already stored) are not sent.
+    const claimedNow = claim?.kind === 'claimed' ? new Set(claim.deliveries.map((d) => d.id)) : undefined;
+    if (claimedNow?.size || inserted.size < rows.length) this.claimer!.forget(rows.filter((r) => claimedNow?.has(r.id) || !inserted.has(r.id)));
     if (claim?.kind === 'claimed') {
       const answered = performance.now();
       // Committed already: what the dispatcher does with them is its own business (a failure there

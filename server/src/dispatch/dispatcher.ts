@@ -20,6 +20,7 @@ import { signWebhook } from '../signing/signed-request.js';
 import { publishUpdates } from './delivery-events.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { RateSlots } from './rate-slots.js';
+import { RecentBodies } from './recent-bodies.js';
 import {
   type FinishedAttempt,
   type ClaimedDelivery,
@@ -118,7 +119,7 @@ export class Dispatcher {
   /** Whether the next pass looks for newly due sites, or only tops up the sites this process runs. */
   private scanDue = true;
   /** Counters for benchmarks and debugging. */
-  private readonly counters = { pumps: 0, claims: 0, claimed: 0, released: 0, skippedSlots: 0, busy: 0, rateWait: 0 };
+  private readonly counters = { pumps: 0, claims: 0, claimed: 0, released: 0, skippedSlots: 0, busy: 0, rateWait: 0, bodiesKept: 0 };
   get stats(): Record<string, number> {
     return { ...this.counters, ...this.recorder.stats };
   }
@@ -127,6 +128,11 @@ export class Dispatcher {
   private readonly unsubscribe: Array<() => void> = [];
   /** Writes finished attempts in batches. */
   private readonly recorder: AttemptRecorder;
+  /**
+   * Bodies of deliveries accepted into the queue by this process, so its claims need not read them
+   * back: up to 32 MB, each for a minute (a claim that finds none here reads them by id).
+   */
+  private readonly recentBodies = new RecentBodies(32 * 1024 * 1024, 60_000);
 
   /**
    * Attempt rows, give-backs and lease renewals go through their own connections with
@@ -305,7 +311,13 @@ export class Dispatcher {
   private async claimFor(siteId: string): Promise<boolean> {
     const { options, perLane } = this.wantsOf(siteId);
     const asked = performance.now();
-    const claim = await claimDeliveries(this.deps.pool, siteId, options);
+    const recent = this.recentBodies;
+    const bodyOf = (id: string) => {
+      const body = recent.take(id);
+      if (body) this.counters.bodiesKept += 1;
+      return body;
+    };
+    const claim = await claimDeliveries(this.deps.pool, siteId, recent.size ? { ...options, bodyOf } : options);
     const answered = performance.now();
     if (claim.kind === 'busy') {
       this.counters.busy += 1;
@@ -317,6 +329,16 @@ export class Dispatcher {
     }
     if (claim.kind !== 'claimed') return false;
     return this.adopt(siteId, claim, asked, answered, perLane);
+  }
+
+  /** Deliveries this process is accepting into the queue: their bodies are kept a while for its own claims. */
+  remember(rows: ReadonlyArray<{ id: string; body: Buffer }>): void {
+    if (this.stopping) return;
+    for (const row of rows) this.recentBodies.add(row.id, row.body);
+  }
+
+  forget(rows: ReadonlyArray<{ id: string }>): void {
+    for (const row of rows) this.recentBodies.take(row.id);
   }
 
   /**

@@ -340,6 +340,11 @@ export async function msUntilNextDue(db: Queryable): Promise<number | undefined>
   return ms === null || ms === undefined ? undefined : Math.max(0, Number(ms));
 }
 
+/** A delivery's body: in delivery_body (Migration0014), or in the row itself for rows accepted before. */
+const BODY_OF_D = 'coalesce((SELECT b.body FROM delivery_body b WHERE b.id = d.id), d.body)';
+/** Stands for "not read yet" while a claim's bodies are gathered (compared by identity). */
+const EMPTY = Buffer.alloc(0);
+
 export interface ClaimedDelivery {
   id: string;
   method: string;
@@ -376,6 +381,11 @@ export type ClaimResult =
 export interface ClaimOptions extends ClaimWants {
   worker: string;
   leaseMs: number;
+  /**
+   * Bodies this process still holds (recent-bodies.ts): when given, the claim returns no bodies
+   * and those it does not hold are read by id after the commit.
+   */
+  bodyOf?: (id: string) => Buffer | undefined;
 }
 
 /**
@@ -420,11 +430,12 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     const startOffset = Number(row.start_offset_ms);
     // Pick, claim and reserve their slots (plus any extra) in one statement; it publishes
     // delivery.updated for what it claims (sent at COMMIT).
+    const bodyOf = options.bodyOf;
     const claimed = await client.query<{
       id: string | null;
       method: string;
       headers: Array<[string, string]>;
-      body: Buffer;
+      body: Buffer | null;
       attempt_count: number;
       attempt_base: number;
       force_token_refresh: boolean;
@@ -434,7 +445,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
       slots: number;
       trace_parent: string | null;
     }>({
-      name: 'ts-claim-deliveries',
+      name: bodyOf ? 'ts-claim-deliveries-without-bodies' : 'ts-claim-deliveries',
       text: `WITH due AS (
          SELECT id FROM delivery
           WHERE site_id = $1 AND status IN ('PENDING', 'RETRYING') AND next_attempt_at <= $3::timestamptz
@@ -449,7 +460,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
                 attempt_count = d.attempt_count + 1, updated_at = $3::timestamptz
            FROM numbered n
           WHERE d.id = n.id
-          RETURNING d.id, d.site_id, d.method, d.headers, coalesce((SELECT b.body FROM delivery_body b WHERE b.id = d.id), d.body) AS body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord, d.trace_parent
+          RETURNING d.id, d.site_id, d.method, d.headers, ${bodyOf ? 'NULL::bytea' : BODY_OF_D} AS body, d.attempt_count, d.attempt_base, d.force_token_refresh, d.token_refreshed, d.lane, n.ord, d.trace_parent
        ), slots AS (
          SELECT least($7::int, (SELECT count(*) FROM due)::int + $8::int) AS n
        ), gate AS (
@@ -474,7 +485,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
         id: r.id!,
         method: r.method,
         headers: r.headers,
-        body: r.body,
+        body: r.body ?? bodyOf?.(r.id!) ?? EMPTY,
         attemptCount: r.attempt_count,
         attemptBase: r.attempt_base,
         forceTokenRefresh: r.force_token_refresh,
@@ -482,6 +493,19 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
         lane: r.lane,
         traceParent: r.trace_parent,
       }));
+    if (bodyOf) {
+      // The ones this process did not hold, by id (bodies never change; the claim is committed).
+      const missing = deliveries.filter((d) => d.body === EMPTY);
+      if (missing.length) {
+        const read = await client.query<{ id: string; body: Buffer }>({
+          name: 'ts-claimed-bodies',
+          text: `SELECT d.id, ${BODY_OF_D} AS body FROM delivery d WHERE d.id = ANY ($1::uuid[])`,
+          values: [missing.map((d) => d.id)],
+        });
+        const byId = new Map(read.rows.map((r) => [r.id, r.body]));
+        for (const d of missing) d.body = byId.get(d.id) ?? EMPTY;
+      }
+    }
     const slotOffsetsMs = Array.from({ length: slotCount }, (_, i) => startOffset + i * interval);
     return { kind: 'claimed', deliveries, slotOffsetsMs, databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: interval };
   } catch (error) {
