@@ -26,6 +26,14 @@ describe('settings', () => {
     expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '-1' })).toThrow('AUDIT_RETENTION_DAYS must be an integer from 0 to 36500 (days; 0 keeps every audit event), got "-1"');
   });
 
+  it('circuit breaker: 20 failures in a row or 5 minutes all failing, disabled after 3 days, pauses 30 s doubling to 30 min; bad values refused by name', () => {
+    expect(loadConfig({}).breaker).toEqual({ failureThreshold: 20, failureWindowSeconds: 300, autoDisableAfterSeconds: 259_200, pauseBaseMs: 30_000, pauseMaxMs: 1_800_000 });
+    expect(loadConfig({ BREAKER_FAILURE_WINDOW_SECONDS: '0', BREAKER_AUTO_DISABLE_SECONDS: '0' }).breaker).toMatchObject({ failureWindowSeconds: 0, autoDisableAfterSeconds: 0 });
+    expect(() => loadConfig({ BREAKER_FAILURE_THRESHOLD: '0' })).toThrow('BREAKER_FAILURE_THRESHOLD must be an integer from 1 to 10000 (consecutive failed attempts), got "0"');
+    expect(() => loadConfig({ BREAKER_AUTO_DISABLE_SECONDS: '3 days' })).toThrow(/^BREAKER_AUTO_DISABLE_SECONDS must be an integer from 0 to 7776000/);
+    expect(() => loadConfig({ BREAKER_PAUSE_BASE_MS: '60000', BREAKER_PAUSE_MAX_MS: '30000' })).toThrow('BREAKER_PAUSE_MAX_MS (30000) must be at least BREAKER_PAUSE_BASE_MS (60000)');
+  });
+
   it('refuses a retention that is not a whole number of days, or an interval out of range, saying what it wants', () => {
     for (const raw of ['-1', '1.5', 'thirty', '30d', '36501']) {
       expect(() => loadConfig({ DELIVERY_RETENTION_DAYS: raw })).toThrow(ConfigError);

@@ -247,13 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
       auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500, 'days; 0 keeps every audit event'),
       intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
     },
-    breaker: {
-      failureThreshold: integer(env, 'BREAKER_FAILURE_THRESHOLD', 20, 1, 10_000, 'consecutive failed attempts'),
-      failureWindowSeconds: integer(env, 'BREAKER_FAILURE_WINDOW_SECONDS', 300, 0, 604_800, 'seconds; 0 turns the rule off'),
-      autoDisableAfterSeconds: integer(env, 'BREAKER_AUTO_DISABLE_SECONDS', 259_200, 0, 7_776_000, 'seconds; 0 never disables'),
-      pauseBaseMs: integer(env, 'BREAKER_PAUSE_BASE_MS', 30_000, 10, 3_600_000, 'milliseconds'),
-      pauseMaxMs: integer(env, 'BREAKER_PAUSE_MAX_MS', 1_800_000, 10, 86_400_000, 'milliseconds'),
-    },
+    breaker: breakerConfig(env),
     metrics: metricsConfig(env, port),
     tracing: tracingConfig(env),
   };
@@ -282,6 +276,20 @@ function tracingConfig(env: Env): TracingConfig {
   }
   if (!specific) url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
   return { endpoint: url.toString(), serviceName };
+}
+
+function breakerConfig(env: Env): BreakerConfig {
+  const pauseBaseMs = integer(env, 'BREAKER_PAUSE_BASE_MS', 30_000, 10, 3_600_000, 'milliseconds');
+  const pauseMaxMs = integer(env, 'BREAKER_PAUSE_MAX_MS', 1_800_000, 10, 86_400_000, 'milliseconds');
+  // A longest pause below the first would silently shorten the first: say so instead.
+  if (pauseMaxMs < pauseBaseMs) throw new ConfigError(`BREAKER_PAUSE_MAX_MS (${pauseMaxMs}) must be at least BREAKER_PAUSE_BASE_MS (${pauseBaseMs})`);
+  return {
+    failureThreshold: integer(env, 'BREAKER_FAILURE_THRESHOLD', 20, 1, 10_000, 'consecutive failed attempts'),
+    failureWindowSeconds: integer(env, 'BREAKER_FAILURE_WINDOW_SECONDS', 300, 0, 604_800, 'seconds; 0 turns the rule off'),
+    autoDisableAfterSeconds: integer(env, 'BREAKER_AUTO_DISABLE_SECONDS', 259_200, 0, 7_776_000, 'seconds; 0 never disables'),
+    pauseBaseMs,
+    pauseMaxMs,
+  };
 }
 
 function metricsConfig(env: Env, port: number): MetricsConfig {
