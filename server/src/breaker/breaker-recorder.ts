@@ -3,7 +3,7 @@ import { isDatabaseUnreachable } from '../db/outage.js';
 import { log } from '../log.js';
 import type { OutgoingErrorKind } from '../net/outgoing.js';
 import type { Observation, Signal } from './breaker-policy.js';
-import { findDirtyBreakers } from './breaker.sql.js';
+import { findDirtyBreakers, probesGivenBack } from './breaker.sql.js';
 import type { BreakerService } from './breaker.service.js';
 
 /** What an attempt's result says about the receiver (the dispatcher's AttemptResult, structurally). */
@@ -71,6 +71,17 @@ export class BreakerRecorder {
       this.scheduled = true;
       setTimeout(() => void this.flush(), 5);
     }
+  }
+
+  /**
+   * Deliveries the dispatcher gave back unsent: a probe among them may go again at once (see
+   * `probesGivenBack`). Not awaited by the dispatcher; a failure leaves it to the probe's lease.
+   */
+  givenBack(rows: ReadonlyArray<{ id: string; site_id: string }>): void {
+    if (!rows.length) return;
+    probesGivenBack(this.pool, rows).catch((error) => {
+      if (!isDatabaseUnreachable(error)) log.error('could not free a circuit-breaker probe given back', { error: (error as Error).message });
+    });
   }
 
   /** Writes what is gathered, one site at a time. */

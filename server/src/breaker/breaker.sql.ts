@@ -320,3 +320,17 @@ export async function findExpiringCertificates(db: Queryable): Promise<Array<{ s
   );
   return rows.map((r) => ({ siteId: r.id, expiresAt: r.expires_at }));
 }
+
+/**
+ * Deliveries given back unsent (dispatch's releaseDeliveries): if one was a HALF_OPEN breaker's
+ * probe, its claim is over now rather than when its lease would have run out, so the next claim
+ * sends a probe at once. The state stays HALF_OPEN (no event: nothing was learnt).
+ */
+export async function probesGivenBack(db: Queryable, rows: ReadonlyArray<{ id: string; site_id: string }>): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE dispatch_gate SET breaker_probe_until = clock_timestamp() - interval '1 millisecond'
+      WHERE site_id = ANY($1::uuid[]) AND breaker_state = 'HALF_OPEN' AND breaker_probe_id = ANY($2::uuid[])`,
+    [[...new Set(rows.map((r) => r.site_id))], rows.map((r) => r.id)],
+  );
+  return rowCount ?? 0;
+}

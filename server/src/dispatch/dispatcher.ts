@@ -595,6 +595,8 @@ export class Dispatcher {
     try {
       const rows = await releaseDeliveries(this.bookkeeping, this.worker, ids);
       publishUpdates(this.deps.pubsub, rows);
+      // A breaker's probe given back unsent may be sent again at once, not after its lease.
+      this.deps.breaker?.givenBack(rows);
     } catch (error) {
       // The lease expiring gives them back anyway.
       databaseFailure('could not give back unsent deliveries', error, { count: ids.length });
