@@ -180,15 +180,19 @@ export async function insertSiteEvent(db: Queryable, siteId: string, event: NewE
        SELECT d.site_id FROM deployment_setting d WHERE d.key = '${OPERATIONAL_WEBHOOK_KEY}' AND d.site_id IS NOT NULL AND d.site_id <> $1
      ), gate AS (
        INSERT INTO dispatch_gate (site_id) SELECT site_id FROM op ON CONFLICT DO NOTHING
-     ), del AS (
-       INSERT INTO delivery (id, site_id, status, method, headers, body, idempotency_key)
-       SELECT gen_random_uuid(), op.site_id, 'PENDING', 'POST', '[]'::jsonb,
+     ), webhook AS MATERIALIZED (
+       SELECT gen_random_uuid() AS id, op.site_id, 'site-event:' || ev.id AS key,
               convert_to(json_build_object('type', ev.kind, 'siteId', ev.site_id, 'siteName', ev.site_name, 'occurredAt', ev.created_at,
-                'data', jsonb_build_object('eventId', ev.id::text, 'fromState', ev.from_state, 'toState', ev.to_state, 'reason', ev.reason) || ev.details)::text, 'UTF8'),
-              'site-event:' || ev.id
+                'data', jsonb_build_object('eventId', ev.id::text, 'fromState', ev.from_state, 'toState', ev.to_state, 'reason', ev.reason) || ev.details)::text, 'UTF8') AS body
          FROM ev, op
+     ), del AS (
+       INSERT INTO delivery (id, site_id, status, method, headers, idempotency_key)
+       SELECT w.id, w.site_id, 'PENDING', 'POST', '[]'::jsonb, w.key FROM webhook w
        ON CONFLICT (site_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id, site_id
+     ), bodies AS (
+       -- Bodies have a table of their own (Migration0014), as sendWebhook writes them.
+       INSERT INTO delivery_body (id, body) SELECT w.id, w.body FROM webhook w JOIN del ON del.id = w.id
      ), sent AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DISPATCH_WAKE}', 'payload', json_build_object('sites', json_build_array(site_id)))::text),
               pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DELIVERY_UPDATED}', 'payload', json_build_object('siteId', site_id, 'ids', json_build_array(id)))::text)

@@ -281,6 +281,12 @@ describe('operational webhooks', () => {
     expect(bodies.map((b) => b.data.eventId)).toEqual(events.map((e) => e.id));
     expect(bodies[0]).toMatchObject({ siteId, siteName: events[0]!.siteName, data: { fromState: 'CLOSED', toState: 'OPEN', reason: events[0]!.reason, consecutiveFailures: 2 } });
     expect(Date.parse(bodies[0]!.occurredAt)).not.toBeNaN();
+    // Stored as sendWebhook stores one: the body in delivery_body, keyed by the event.
+    const { rows: stored } = await raw.query(
+      `SELECT d.body IS NULL AS inline_empty, b.body IS NOT NULL AS in_body_table FROM delivery d LEFT JOIN delivery_body b ON b.id = d.id WHERE d.site_id = $1 AND d.idempotency_key = $2`,
+      [opSiteId, `site-event:${events[0]!.id}`],
+    );
+    expect(stored).toEqual([{ inline_empty: true, in_body_table: true }]);
 
     // An event about the operational site itself is stored but not sent to it (no loop).
     const before = receiver.requests.filter((r) => r.url === opPath).length;
