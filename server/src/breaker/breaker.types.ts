@@ -31,7 +31,7 @@ export enum SiteEventKind {
 registerEnumType(SiteEventKind, {
   name: 'SiteEventKind',
   valuesConfig: {
-    BREAKER_OPENED: { description: 'Sending paused: a run of failed attempts (or a failed probe). toState OPEN; details { consecutiveFailures, failingSince, nextProbeAt, pauseSeconds }.' },
+    BREAKER_OPENED: { description: 'Sending paused: a run of failed attempts (or a failed probe). toState OPEN; details { consecutiveFailures, failingSince, nextProbeAt, pauseMs, opens }.' },
     BREAKER_HALF_OPEN: { description: 'The pause is over: one probe delivery is sent. details { deliveryId }.' },
     BREAKER_CLOSED: { description: 'Sending resumed: a probe (or any attempt) succeeded, resetBreaker, or the site was set ACTIVE. details { by: "probe" | "attempt" | "hand" | "reactivated" }.' },
     SITE_AUTO_DISABLED: { description: 'Every attempt failed for autoDisableAfterSeconds: the site was set INACTIVE (statusReason says why) and its breaker reset. details { failingSince }.' },

@@ -254,7 +254,7 @@ export type SiteEventKind =
   | 'BREAKER_CLOSED'
   /** The pause is over: one probe delivery is sent. details { deliveryId }. */
   | 'BREAKER_HALF_OPEN'
-  /** Sending paused: a run of failed attempts (or a failed probe). toState OPEN; details { consecutiveFailures, failingSince, nextProbeAt, pauseSeconds }. */
+  /** Sending paused: a run of failed attempts (or a failed probe). toState OPEN; details { consecutiveFailures, failingSince, nextProbeAt, pauseMs, opens }. */
   | 'BREAKER_OPENED'
   /** The site's client certificate expires within 30 days. details { expiresAt }. */
   | 'CERTIFICATE_EXPIRING'
