@@ -129,6 +129,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       log.info('outgoing requests go through a forward proxy', { httpProxy: proxy.http?.display, httpsProxy: proxy.https?.display, noProxy });
     }
     const metrics = new Metrics({ pool: db.pool, maxSites: config.metrics.maxSites });
+    const stopSiteEventCount = metrics.listen(pubsub);
+    onStop('site event counter', async () => stopSiteEventCount());
     const tokens = new TokenService({ db, box, pubsub, sites, http: tokenHttp, publicUrl: config.publicUrl, settings: config.tokens, metrics });
     const deliveries = new DeliveryService(db.pool, pubsub, (siteId) => metrics.deliveriesAccepted(siteId));
     const probes = new ProbeService({ config, sites, tokens });

@@ -29,11 +29,14 @@ const METRICS_TOKEN = 'scraper-secret-0123456789abcdef';
 
 let receiver: Receiver;
 let counter = 0;
+/** What /flaky answers now; the breaker test "fixes" its receiver by changing it. */
+let flakyStatus = 503;
 
 beforeAll(async () => {
   receiver = await startReceiver((request) => {
     const route = request.url.split('?')[0];
     if (route === '/unavailable') return { status: 503, body: 'down' };
+    if (route === '/flaky') return { status: flakyStatus, body: 'flaky' };
     if (route === '/slow') return { status: 200, body: 'late', delayMs: 4000 };
     if (route === '/token') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ access_token: 'at-1', token_type: 'Bearer', expires_in: 3600 }) };
     if (route === '/token-refused') return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'invalid_client' }) };
@@ -268,6 +271,74 @@ describe('GET /metrics on the main port, no metrics settings', () => {
     const checked = promtool(['check', 'rules', path.join(ROOT, 'deploy/prometheus-alerts.yml')]);
     expect(checked.output).toMatch(/SUCCESS/);
     expect(checked.status).toBe(0);
+    // The rules' unit tests (deploy/prometheus-alerts.test.yml): the breaker and auto-disable alerts fire when they should, and only then.
+    const tested = promtool(['test', 'rules', path.join(ROOT, 'deploy/prometheus-alerts.test.yml')]);
+    expect(tested.output).toMatch(/SUCCESS/);
+    expect(tested.status).toBe(0);
+  });
+});
+
+describe('the circuit breaker in the exposition', () => {
+  it('a breaker opened by 503s shows as OPEN for its site (CLOSED for the others, summed into "other" past the cap), and each site event is counted once by kind', async () => {
+    // Threshold 3, no window; a pause far longer than the test, so nothing is probed while it runs. No timing is asserted.
+    const app = await startTestApp({ ...FAST, METRICS_MAX_SITES: '2', DISPATCH_MAX_ATTEMPTS: '10', BREAKER_FAILURE_THRESHOLD: '3', BREAKER_FAILURE_WINDOW_SECONDS: '0', BREAKER_PAUSE_BASE_MS: '600000', BREAKER_PAUSE_MAX_MS: '600000' });
+    try {
+      flakyStatus = 503;
+      const healthy = await createSite(app);
+      const failing = await createSite(app, { path: '/flaky', performance: { maxRps: 1000, threads: 1 } });
+      const folded = await createSite(app, { path: '/unavailable', performance: { maxRps: 1000, threads: 1 } });
+      const before = await samples(app.url);
+      for (const site of [healthy, failing]) {
+        expect(valueOf(before, 'trusted_sites_breaker_state', { site, state: 'CLOSED' })).toBe(1);
+        expect(valueOf(before, 'trusted_sites_breaker_state', { site, state: 'OPEN' })).toBe(0);
+        expect(valueOf(before, 'trusted_sites_breaker_state', { site, state: 'HALF_OPEN' })).toBe(0);
+      }
+      expect(valueOf(before, 'trusted_sites_breaker_state', { site: 'other', state: 'CLOSED' })).toBe(1);
+      // Every kind is there from the start, at 0 (so the first of a kind is an increase to Prometheus).
+      for (const kind of ['BREAKER_OPENED', 'BREAKER_HALF_OPEN', 'BREAKER_CLOSED', 'SITE_AUTO_DISABLED', 'TOKEN_NEEDS_RECONNECT', 'CERTIFICATE_EXPIRING']) {
+        expect(valueOf(before, 'trusted_sites_site_events_total', { kind })).toBe(0);
+      }
+
+      await sendMany(app, failing, 5);
+      await sendMany(app, folded, 5);
+      const opened = await waitFor(async () => {
+        const now = await samples(app.url);
+        const open = valueOf(now, 'trusted_sites_breaker_state', { site: failing, state: 'OPEN' }) === 1 && valueOf(now, 'trusted_sites_breaker_state', { site: 'other', state: 'OPEN' }) === 1;
+        return open && valueOf(now, 'trusted_sites_site_events_total', { kind: 'BREAKER_OPENED' }) === 2 ? now : undefined;
+      }, 30_000, 'both breakers to open and be counted');
+      expect(valueOf(opened, 'trusted_sites_breaker_state', { site: failing, state: 'CLOSED' })).toBe(0);
+      expect(valueOf(opened, 'trusted_sites_breaker_state', { site: healthy, state: 'CLOSED' })).toBe(1);
+      expect(valueOf(opened, 'trusted_sites_breaker_state', { site: healthy, state: 'OPEN' })).toBe(0);
+      expect(valueOf(opened, 'trusted_sites_breaker_state', { site: 'other', state: 'CLOSED' })).toBe(0);
+      expect(opened.some((s) => s.labels.site === folded)).toBe(false);
+      // What the API says, and what site_event holds: one BREAKER_OPENED per site, nothing else.
+      expect(ok(await app.gql(`query($id: ID!) { site(id: $id) { breaker { state } } }`, { id: failing })).site.breaker.state).toBe('OPEN');
+      const stored = async () => (await app.services.db.pool.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM site_event GROUP BY kind ORDER BY kind`)).rows;
+      expect(await stored()).toEqual([{ kind: 'BREAKER_OPENED', n: 2 }]);
+      for (const kind of ['BREAKER_HALF_OPEN', 'BREAKER_CLOSED', 'SITE_AUTO_DISABLED']) expect(valueOf(opened, 'trusted_sites_site_events_total', { kind })).toBe(0);
+      // Held, not failed: the deliveries wait while the breaker is open.
+      expect(valueOf(opened, 'trusted_sites_deliveries_failed_total', { site: failing })).toBeUndefined();
+      const held = await app.services.db.pool.query(`SELECT 1 FROM delivery WHERE site_id = $1 AND status IN ('FAILED', 'SUCCEEDED')`, [failing]);
+      expect(held.rowCount).toBe(0);
+
+      // The receiver fixed and the breaker closed by hand: the gauge follows, the event is counted, the held deliveries go.
+      flakyStatus = 200;
+      ok(await app.gql(`mutation($id: ID!) { resetBreaker(siteId: $id) { id } }`, { id: failing }));
+      const closed = await waitFor(async () => {
+        const now = await samples(app.url);
+        const done = valueOf(now, 'trusted_sites_breaker_state', { site: failing, state: 'CLOSED' }) === 1 && valueOf(now, 'trusted_sites_deliveries_succeeded_total', { site: failing }) === 5;
+        return done && valueOf(now, 'trusted_sites_site_events_total', { kind: 'BREAKER_CLOSED' }) === 1 ? now : undefined;
+      }, 30_000, 'the breaker to close and the held deliveries to go');
+      expect(valueOf(closed, 'trusted_sites_breaker_state', { site: failing, state: 'OPEN' })).toBe(0);
+      expect(valueOf(closed, 'trusted_sites_breaker_state', { site: 'other', state: 'OPEN' })).toBe(1);
+      expect(valueOf(closed, 'trusted_sites_queue_depth', { site: failing })).toBe(0);
+      // Each stored event counted exactly once.
+      const rows = await stored();
+      expect(rows).toEqual([{ kind: 'BREAKER_CLOSED', n: 1 }, { kind: 'BREAKER_OPENED', n: 2 }]);
+      for (const row of rows) expect(valueOf(closed, 'trusted_sites_site_events_total', { kind: row.kind }), row.kind).toBe(row.n);
+    } finally {
+      await app.stop();
+    }
   });
 });
 

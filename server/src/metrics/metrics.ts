@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { hasTokens } from '../auth/registry.js';
 import type { AuthMethod } from '../auth/types.js';
+import { BreakerState, SiteEventKind } from '../breaker/breaker.types.js';
+import { SITE_EVENT } from '../db/pubsub.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { AttemptOutcome } from '../dispatch/delivery-states.js';
 import type { AttemptResult } from '../dispatch/retry-policy.js';
@@ -75,6 +77,13 @@ interface SiteSeries {
 }
 
 const TOKEN_STATES = Object.values(TokenStatus);
+const BREAKER_STATES = Object.values(BreakerState);
+const SITE_EVENT_KINDS = new Set<string>(Object.values(SiteEventKind));
+
+/** Where site events are heard: the process's pubsub (every process hears every committed event). */
+export interface SiteEventSource {
+  on(topic: string, listener: (payload: unknown) => void): () => void;
+}
 
 /**
  * The process's Prometheus registry (its own, not prom-client's global one: tests run several
@@ -104,6 +113,8 @@ export class Metrics implements DispatchObserver, TokenObserver {
   private readonly active: Gauge<'site'>;
   private readonly tokenState: Gauge<'site' | 'state'>;
   private readonly tokenNeedsPerson: Gauge<'site'>;
+  private readonly breakerState: Gauge<'site' | 'state'>;
+  private readonly siteEvents: Counter<'kind'>;
   private readonly databaseUp: Gauge;
 
   constructor(private readonly options: { pool: pg.Pool; maxSites: number }) {
@@ -133,6 +144,10 @@ export class Metrics implements DispatchObserver, TokenObserver {
     this.active = new Gauge({ name: 'trusted_sites_site_active', help: 'Sites that are ACTIVE (1) or not (0: their deliveries are held); read at scrape.', labelNames: site, registers });
     this.tokenState = new Gauge({ name: 'trusted_sites_token_state', help: "OAuth2 sites whose token is in this state (1 for the site's state, 0 for the others); read at scrape.", labelNames: ['site', 'state'] as const, registers });
     this.tokenNeedsPerson = new Gauge({ name: 'trusted_sites_token_needs_person', help: 'OAuth2 sites whose token only a person can fix (Connect again or correct the credentials); read at scrape.', labelNames: site, registers });
+    this.breakerState = new Gauge({ name: 'trusted_sites_breaker_state', help: "Sites whose circuit breaker is in this state (1 for the site's state, 0 for the others: CLOSED, OPEN, HALF_OPEN); read at scrape.", labelNames: ['site', 'state'] as const, registers });
+    this.siteEvents = new Counter({ name: 'trusted_sites_site_events_total', help: 'Site events (breaker opened, half-open, closed, site disabled automatically, token needs a person, certificate expiring) heard by this process; every process hears all of them: take max over processes.', labelNames: ['kind'] as const, registers });
+    // Every kind from 0, so the first event of a kind is an increase (a series born at 1 is not).
+    for (const kind of SITE_EVENT_KINDS) this.siteEvents.inc({ kind }, 0);
     this.databaseUp = new Gauge({ name: 'trusted_sites_metrics_database_up', help: 'Whether the scrape could read the queue, site and token gauges from PostgreSQL (1) or not (0).', registers });
     const pools = this.pools;
     new Gauge({
@@ -240,6 +255,20 @@ export class Metrics implements DispatchObserver, TokenObserver {
     if (!succeeded) this.tokenFailures.inc(labels);
   }
 
+  /**
+   * Counts site events as they are published (`site.event`, sent by PostgreSQL at commit, so a
+   * rolled-back event is never counted). Every process hears every event, whichever process stored
+   * it; one missed while this process's listener was reconnecting is not counted. Kinds this
+   * version does not know (a newer process) are left out: the label's values stay bounded.
+   * Returns the function that stops listening.
+   */
+  listen(events: SiteEventSource): () => void {
+    return events.on(SITE_EVENT, (payload) => {
+      const kind = (payload as { kind?: unknown } | null)?.kind;
+      if (typeof kind === 'string' && SITE_EVENT_KINDS.has(kind)) this.siteEvents.inc({ kind });
+    });
+  }
+
   /** The exposition: gauges read from PostgreSQL first, then every metric. */
   async scrape(): Promise<string> {
     await this.readDatabaseGauges();
@@ -261,20 +290,21 @@ export class Metrics implements DispatchObserver, TokenObserver {
     } catch (error) {
       this.databaseUp.set(0);
       // Process and pool metrics are still worth answering with; the gauges read from it are left out.
-      for (const gauge of [this.queueDepth, this.oldestDue, this.threads, this.active, this.tokenState, this.tokenNeedsPerson]) gauge.reset();
+      for (const gauge of [this.queueDepth, this.oldestDue, this.threads, this.active, this.tokenState, this.tokenNeedsPerson, this.breakerState]) gauge.reset();
       if (isDatabaseUnreachable(error)) databaseOutage.failed('metrics', error);
       else log.error('metrics: could not read the queue and site gauges', { error: (error as Error).message });
       return;
     }
     databaseOutage.recovered('metrics');
-    const byLabel = new Map<string, { queued: number; oldest: number; threads: number; active: number }>();
+    const byLabel = new Map<string, { queued: number; oldest: number; threads: number; active: number; breaker: Map<string, number> }>();
     for (const row of rows) {
       const label = this.sites.label(row.id);
-      const sum = byLabel.get(label) ?? { queued: 0, oldest: 0, threads: 0, active: 0 };
+      const sum = byLabel.get(label) ?? { queued: 0, oldest: 0, threads: 0, active: 0, breaker: new Map(BREAKER_STATES.map((state) => [state, 0])) };
       sum.queued += row.queued;
       sum.oldest = Math.max(sum.oldest, row.oldestDueSeconds);
       sum.threads += row.threads;
       sum.active += row.status === 'ACTIVE' ? 1 : 0;
+      sum.breaker.set(row.breakerState, (sum.breaker.get(row.breakerState) ?? 0) + 1);
       byLabel.set(label, sum);
     }
     const tokenRows = new Map(tokens.map((row) => [row.siteId, row]));
@@ -289,12 +319,13 @@ export class Metrics implements DispatchObserver, TokenObserver {
       if (state.needsReconnect) entry.needsPerson += 1;
     }
     // Reset, then set: a deleted site's series leave the exposition instead of keeping their last value.
-    for (const gauge of [this.queueDepth, this.oldestDue, this.threads, this.active, this.tokenState, this.tokenNeedsPerson]) gauge.reset();
+    for (const gauge of [this.queueDepth, this.oldestDue, this.threads, this.active, this.tokenState, this.tokenNeedsPerson, this.breakerState]) gauge.reset();
     for (const [site, sum] of byLabel) {
       this.queueDepth.set({ site }, sum.queued);
       this.oldestDue.set({ site }, sum.oldest);
       this.threads.set({ site }, sum.threads);
       this.active.set({ site }, sum.active);
+      for (const [state, count] of sum.breaker) this.breakerState.set({ site, state }, count);
     }
     for (const [site, entry] of states) {
       for (const [state, count] of entry.counts) this.tokenState.set({ site, state }, count);
