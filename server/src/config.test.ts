@@ -18,12 +18,17 @@ describe('settings', () => {
   });
 
   it('keeps finished deliveries 30 days by default, looked for every 10 minutes; 0 days keeps them all', () => {
-    expect(loadConfig({}).retention).toEqual({ days: 30, auditDays: 365, intervalMs: 600_000 });
+    expect(loadConfig({}).retention).toEqual({ days: 30, auditDays: 365, siteEventDays: 90, intervalMs: 600_000 });
     expect(loadConfig({ DELIVERY_RETENTION_DAYS: '0' }).retention.days).toBe(0);
-    expect(loadConfig({ DELIVERY_RETENTION_DAYS: '365', DELIVERY_RETENTION_INTERVAL_MS: '60000' }).retention).toEqual({ days: 365, auditDays: 365, intervalMs: 60_000 });
+    expect(loadConfig({ DELIVERY_RETENTION_DAYS: '365', DELIVERY_RETENTION_INTERVAL_MS: '60000' }).retention).toEqual({ days: 365, auditDays: 365, siteEventDays: 90, intervalMs: 60_000 });
     expect(loadConfig({ AUDIT_RETENTION_DAYS: '0' }).retention.auditDays).toBe(0);
     expect(loadConfig({ AUDIT_RETENTION_DAYS: '90' }).retention.auditDays).toBe(90);
     expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '-1' })).toThrow('AUDIT_RETENTION_DAYS must be an integer from 0 to 36500 (days; 0 keeps every audit event), got "-1"');
+    expect(loadConfig({ SITE_EVENT_RETENTION_DAYS: '0' }).retention.siteEventDays).toBe(0);
+    expect(loadConfig({ SITE_EVENT_RETENTION_DAYS: '30' }).retention.siteEventDays).toBe(30);
+    for (const bad of ['-1', '36501', '7.5', 'ninety']) {
+      expect(() => loadConfig({ SITE_EVENT_RETENTION_DAYS: bad })).toThrow(`SITE_EVENT_RETENTION_DAYS must be an integer from 0 to 36500 (days; 0 keeps every site event), got "${bad}"`);
+    }
   });
 
   it('circuit breaker: 20 failures in a row or 5 minutes all failing, disabled after 3 days, pauses 30 s doubling to 30 min; bad values refused by name', () => {

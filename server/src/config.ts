@@ -69,6 +69,8 @@ export interface RetentionConfig {
   days: number;
   /** Audit events older than this many days are deleted by the same job; 0 keeps every one. */
   auditDays: number;
+  /** Site events (breaker/) older than this many days are deleted by the same job; 0 keeps every one. */
+  siteEventDays: number;
   /** How often a sending process looks for them (the first time shortly after it starts). */
   intervalMs: number;
 }
@@ -245,6 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
     retention: {
       days: integer(env, 'DELIVERY_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps every delivery'),
       auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500, 'days; 0 keeps every audit event'),
+      siteEventDays: integer(env, 'SITE_EVENT_RETENTION_DAYS', 90, 0, 36_500, 'days; 0 keeps every site event'),
       intervalMs: integer(env, 'DELIVERY_RETENTION_INTERVAL_MS', 600_000, 1000, 86_400_000, 'milliseconds between runs'),
     },
     breaker: breakerConfig(env),

@@ -167,7 +167,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       log.info(`dispatcher ${dispatcher.worker} is running`);
       // Where deliveries are sent, old finished ones are removed. Stops before the dispatcher: its
       // current window ends and its connection closes.
-      const job = new DeliveryRetention({ databaseUrl, days: config.retention.days, auditDays: config.retention.auditDays, intervalMs: config.retention.intervalMs });
+      const job = new DeliveryRetention({ databaseUrl, days: config.retention.days, auditDays: config.retention.auditDays, siteEventDays: config.retention.siteEventDays, intervalMs: config.retention.intervalMs });
       retention = job;
       job.start();
       onStop('delivery retention', () => job.stop());

@@ -326,6 +326,26 @@ export async function findExpiringCertificates(db: Queryable): Promise<Array<{ s
 }
 
 /**
+ * Deletes at most `limit` site events older than `days` (SITE_EVENT_RETENTION_DAYS), oldest first
+ * on `site_event_created_idx`; the retention job calls it in windows. A CERTIFICATE_EXPIRING event
+ * about the certificate a site still has is kept, however old: it is what tells
+ * findExpiringCertificates that this certificate was warned about, and without it an expired
+ * certificate left in place would be announced again after every retention period.
+ */
+export async function deleteSiteEventsOlderThan(db: Queryable, days: number, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM site_event WHERE id = ANY (ARRAY(
+       SELECT e.id FROM site_event e
+        WHERE e.created_at < now() - make_interval(days => $1)
+          AND NOT (e.kind = '${SiteEventKind.CERTIFICATE_EXPIRING}' AND EXISTS (
+                SELECT 1 FROM site s WHERE s.id = e.site_id AND s.client_certificate_expires_at = (e.details->>'expiresAt')::timestamptz))
+        ORDER BY e.created_at LIMIT $2))`,
+    [days, limit],
+  );
+  return rowCount ?? 0;
+}
+
+/**
  * Deliveries given back unsent (dispatch's releaseDeliveries): if one was a HALF_OPEN breaker's
  * probe, its claim is over now rather than when its lease would have run out, so the next claim
  * sends a probe at once. The state stays HALF_OPEN (no event: nothing was learnt).

@@ -10,6 +10,7 @@ import { claimDeliveries } from '../dispatch/transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
 import { log } from '../log.js';
 import { startApp } from '../main.js';
+import { findExpiringCertificates } from '../breaker/breaker.sql.js';
 import { DeliveryRetention, type DeliveryRetentionOptions } from './retention.js';
 import { SCAN_START, deleteFinishedDeliveries, retentionCutoff } from './retention.sql.js';
 
@@ -292,6 +293,57 @@ describe('sharing the database', () => {
       await window.end();
       await claims.end();
     }
+    await raw.query(`DELETE FROM site WHERE id = $1`, [siteId]);
+  });
+});
+
+describe('removing old site events', () => {
+  it('deletes site events older than SITE_EVENT_RETENTION_DAYS in batches, keeps the young ones and the warning about a certificate still in place; 0 keeps every one', async () => {
+    const siteId = await createSite();
+    // The site's certificate expired 200 days ago and is still in place; it had another before.
+    const { rows: cert } = await raw.query<{ expires: string; before: string }>(
+      `UPDATE site SET client_certificate = '{}'::jsonb, client_certificate_expires_at = date_trunc('second', now()) - interval '200 days' WHERE id = $1
+       RETURNING client_certificate_expires_at AS expires, client_certificate_expires_at - interval '1 year' AS before`,
+      [siteId],
+    );
+    const event = async (kind: string, daysAgo: number, details: Record<string, unknown> = {}): Promise<string> =>
+      (await raw.query<{ id: string }>(
+        `INSERT INTO site_event (site_id, site_name, kind, details, created_at) VALUES ($1, 'Retention', $2, $3::jsonb, now() - make_interval(days => $4)) RETURNING id::text`,
+        [siteId, kind, JSON.stringify(details), daysAgo],
+      )).rows[0]!.id;
+    const doomed = [
+      await event('BREAKER_OPENED', 120),
+      await event('BREAKER_HALF_OPEN', 119),
+      await event('BREAKER_CLOSED', 118),
+      await event('SITE_AUTO_DISABLED', 91),
+      // About the certificate the site had before: no longer needed to tell that one was warned about.
+      await event('CERTIFICATE_EXPIRING', 400, { expiresAt: new Date(cert[0]!.before).toISOString() }),
+    ];
+    const kept = [
+      await event('CERTIFICATE_EXPIRING', 230, { expiresAt: new Date(cert[0]!.expires).toISOString() }),
+      await event('BREAKER_OPENED', 89),
+      await event('TOKEN_NEEDS_RECONNECT', 0),
+    ];
+    const ids = async () => (await raw.query<{ id: string }>(`SELECT id::text FROM site_event WHERE site_id = $1 ORDER BY id`, [siteId])).rows.map((r) => r.id);
+    const { rows: old } = await raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM site_event WHERE created_at < now() - interval '90 days'`);
+
+    // Unset or 0: every one is kept (the job still runs for deliveries).
+    for (const siteEventDays of [undefined, 0]) {
+      const run = await job({ siteEventDays }).runOnce();
+      expect(run.siteEventsDeleted).toBeUndefined();
+      expect(await ids()).toEqual([...doomed, ...kept]);
+    }
+
+    // 90 days, 2 rows a statement, deliveries kept: the job runs for site events alone.
+    const run = await job({ days: 0, siteEventDays: 90, batchSize: 2 }).runOnce();
+    expect(run.siteEventsDeleted).toBe(old[0]!.n - 1);
+    expect(run.siteEventsDeleted).toBeGreaterThanOrEqual(doomed.length);
+    expect(run.batches).toBe(Math.floor(run.siteEventsDeleted! / 2) + 1);
+    expect(await ids()).toEqual(kept);
+    // The warning kept still says this certificate was announced: no second CERTIFICATE_EXPIRING for it.
+    expect((await findExpiringCertificates(raw)).map((c) => c.siteId)).not.toContain(siteId);
+    expect((await job({ days: 0, siteEventDays: 90 }).runOnce()).siteEventsDeleted).toBe(0);
+    await raw.query(`DELETE FROM site_event WHERE site_id = $1`, [siteId]);
     await raw.query(`DELETE FROM site WHERE id = $1`, [siteId]);
   });
 });

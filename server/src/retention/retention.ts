@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { deleteAuditEventsOlderThan } from '../audit/audit.sql.js';
+import { deleteSiteEventsOlderThan } from '../breaker/breaker.sql.js';
 import { log } from '../log.js';
 import { type DeletedWindow, SCAN_START, type ScanPosition, deleteFinishedDeliveries, listSitesWithDeliveriesBefore, purgeExpiredSigningSecrets, retentionCutoff, tryRetentionLock } from './retention.sql.js';
 import { createPool } from '../db/pool.js';
@@ -13,6 +14,8 @@ export interface DeliveryRetentionOptions {
   days: number;
   /** Audit events older than this many days are deleted, after the deliveries; 0 or unset: every one is kept. */
   auditDays?: number;
+  /** Site events older than this many days are deleted, after the audit events; 0 or unset: every one is kept. */
+  siteEventDays?: number;
   /** Between the end of one run and the start of the next. */
   intervalMs: number;
   /** Most rows one statement looks at (and so deletes). */
@@ -27,6 +30,8 @@ export interface RetentionRun {
   batches: number;
   /** Audit events deleted, when AUDIT_RETENTION_DAYS is on. */
   auditDeleted?: number;
+  /** Site events deleted, when SITE_EVENT_RETENTION_DAYS is on. */
+  siteEventsDeleted?: number;
   /** Sites whose expired payload-signing secrets were dropped (every run, whatever the retention days). */
   signingPurged?: number;
   /** Why the run ended before looking at every site, if it did. */
@@ -38,7 +43,7 @@ const MAX_FIRST_RUN_DELAY_MS = 60_000;
 
 /**
  * Deletes finished deliveries (SUCCEEDED, FAILED) older than the retention, with their attempts,
- * so the tables stop growing, then audit events older than theirs, then drops payload-signing
+ * so the tables stop growing, then audit events and site events older than theirs, then drops payload-signing
  * secrets whose rotation overlap has ended (their sealed values should not stay at rest; with both
  * retentions at 0 the job does not run and they go at the site's next signing change). Runs in processes that send (main.ts), shortly after start and then
  * every `intervalMs`; `runOnce()` is one run, for tests and the timer alike.
@@ -79,11 +84,15 @@ export class DeliveryRetention {
   }
 
   get enabled(): boolean {
-    return this.options.days > 0 || this.auditDays > 0;
+    return this.options.days > 0 || this.auditDays > 0 || this.siteEventDays > 0;
   }
 
   private get auditDays(): number {
     return this.options.auditDays ?? 0;
+  }
+
+  private get siteEventDays(): number {
+    return this.options.siteEventDays ?? 0;
   }
 
   /** Whether a run is waiting on the timer. */
@@ -169,22 +178,14 @@ export class DeliveryRetention {
         after = window.last;
       }
     }
-    // The audit trail, oldest first, in windows of batchSize rows under the same lock and pauses.
-    while (this.auditDays > 0 && !result.stoppedEarly) {
-      if (this.stopping) {
-        result.stoppedEarly = 'stopping';
-        break;
-      }
-      const windowStarted = performance.now();
-      const deleted = await this.locked((client) => deleteAuditEventsOlderThan(client, this.auditDays, this.batchSize));
-      if (deleted === undefined) {
-        result.stoppedEarly = 'another process is removing';
-        break;
-      }
-      result.batches += 1;
-      result.auditDeleted = (result.auditDeleted ?? 0) + deleted;
-      await this.pause(performance.now() - windowStarted);
-      if (deleted < this.batchSize) break;
+    // The audit trail, then site events, oldest first, in windows of batchSize rows under the same lock and pauses.
+    if (this.auditDays > 0) {
+      const deleted = await this.deleteOldRows(result, (client) => deleteAuditEventsOlderThan(client, this.auditDays, this.batchSize));
+      if (deleted !== undefined) result.auditDeleted = deleted;
+    }
+    if (this.siteEventDays > 0) {
+      const deleted = await this.deleteOldRows(result, (client) => deleteSiteEventsOlderThan(client, this.siteEventDays, this.batchSize));
+      if (deleted !== undefined) result.siteEventsDeleted = deleted;
     }
     // Payload-signing secrets whose overlap has ended: one statement, only rows that have one.
     if (!result.stoppedEarly) {
@@ -195,6 +196,7 @@ export class DeliveryRetention {
       }
     }
     if (result.auditDeleted) log.info(`audit retention removed ${result.auditDeleted} audit events older than ${this.auditDays} days`);
+    if (result.siteEventsDeleted) log.info(`site event retention removed ${result.siteEventsDeleted} site events older than ${this.siteEventDays} days`);
     log.info(`delivery retention removed ${result.deleted} finished deliveries older than ${this.options.days} days`, {
       deleted: result.deleted,
       batches: result.batches,
@@ -202,6 +204,32 @@ export class DeliveryRetention {
       ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
     });
     return result;
+  }
+
+  /**
+   * Windows of `deleteWindow` (at most batchSize rows each, its own transaction under the lock)
+   * until one deletes fewer; how many rows went (undefined: no window ran). Ends the run early (`stoppedEarly`) when stopping
+   * or another process holds the lock; does nothing if the run has already ended.
+   */
+  private async deleteOldRows(result: RetentionRun, deleteWindow: (client: pg.PoolClient) => Promise<number>): Promise<number | undefined> {
+    let total: number | undefined;
+    while (!result.stoppedEarly) {
+      if (this.stopping) {
+        result.stoppedEarly = 'stopping';
+        break;
+      }
+      const windowStarted = performance.now();
+      const deleted = await this.locked(deleteWindow);
+      if (deleted === undefined) {
+        result.stoppedEarly = 'another process is removing';
+        break;
+      }
+      result.batches += 1;
+      total = (total ?? 0) + deleted;
+      await this.pause(performance.now() - windowStarted);
+      if (deleted < this.batchSize) break;
+    }
+    return total;
   }
 
   /** One window in its own transaction; undefined when another process holds the retention lock. */
