@@ -58,6 +58,11 @@ export const SitesQuery = graphql(`
             consecutiveFailures
             nextProbeAt
           }
+          clientCertificate {
+            notAfter
+            expiresSoon
+            expired
+          }
         }
       }
     }

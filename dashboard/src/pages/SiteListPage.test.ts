@@ -19,8 +19,8 @@ function nameOf(operation: Operation): string {
 }
 
 const REASON = 'Disabled automatically: every attempt failed for 259200 s (since 2026-11-29T03:00:00.000Z, 412 in a row); last: HTTP 503';
-function site(id: string, name: string, status: string, breaker: unknown, statusReason: string | null = null) {
-  return { id, name, url: `https://${id}.example/hooks`, contentType: 'application/json', status, authMethod: 'BASIC', statusReason, token: null, breaker };
+function site(id: string, name: string, status: string, breaker: unknown, statusReason: string | null = null, clientCertificate: unknown = null) {
+  return { id, name, url: `https://${id}.example/hooks`, contentType: 'application/json', status, authMethod: 'BASIC', statusReason, token: null, breaker, clientCertificate };
 }
 const closed = { state: 'CLOSED', consecutiveFailures: 0, nextProbeAt: null };
 function page(sites: unknown[]) {
@@ -87,5 +87,44 @@ describe('SiteListPage: circuit breaker', () => {
     expect(named('SiteEventAdded')[0]!.variables).toEqual({ siteId: null });
     expect(named('Sites').at(-1)!.context.requestPolicy).toBe('network-only');
     expect(wrapper.get('tr[data-site-id="a"] .breaker-badge').attributes('data-breaker-state')).toBe('OPEN');
+  });
+});
+
+describe('SiteListPage: client certificates', () => {
+  const DAY = 86_400_000;
+  /** As the server answers: expiresSoon from 30 days before notAfter, expired once it has passed. */
+  function certificate(daysLeft: number) {
+    const notAfter = new Date(Date.now() + daysLeft * DAY + 60_000).toISOString();
+    return { notAfter, expiresSoon: daysLeft <= 30, expired: daysLeft < 0 };
+  }
+
+  it('warns on a site whose certificate expires within 30 days or has expired, and on no other', async () => {
+    const { wrapper, named } = await mountList({
+      Sites: () =>
+        page([
+          site('none', 'No certificate', 'ACTIVE', closed),
+          site('fine', 'Renewed', 'ACTIVE', closed, null, certificate(31)),
+          site('soon', 'Renew soon', 'ACTIVE', closed, null, certificate(12)),
+          site('one', 'Renew tomorrow', 'ACTIVE', closed, null, certificate(1)),
+          site('today', 'Renew today', 'ACTIVE', closed, null, certificate(0)),
+          site('gone', 'Expired', 'ACTIVE', closed, null, { ...certificate(-3), notAfter: new Date(Date.now() - 3 * DAY).toISOString() }),
+        ]),
+    });
+    // The list asks for what the badge needs.
+    expect(named('Sites')[0]!.query.loc?.source.body).toMatch(/clientCertificate\s*{\s*notAfter\s+expiresSoon\s+expired\s*}/);
+    const badge = (id: string) => wrapper.get(`tr[data-site-id="${id}"]`).find('.certificate-badge');
+    expect(badge('none').exists()).toBe(false);
+    expect(badge('fine').exists()).toBe(false);
+    expect(badge('soon').text()).toBe('Certificate expires in 12 days');
+    expect(badge('soon').attributes('data-certificate')).toBe('expiring');
+    expect(badge('soon').attributes('title')).toMatch(/^Client certificate expires on .+: paste a renewed one/);
+    expect(badge('one').text()).toBe('Certificate expires in 1 day');
+    expect(badge('today').text()).toBe('Certificate expires today');
+    expect(badge('gone').text()).toBe('Certificate expired');
+    expect(badge('gone').attributes('data-certificate')).toBe('expired');
+    expect(badge('gone').classes()).toContain('certificate-expired');
+    expect(badge('gone').attributes('title')).toMatch(/^Client certificate expired on .+: receivers refuse it/);
+    // Beside the site's other badges, not instead of them.
+    expect(wrapper.get('tr[data-site-id="gone"]').find('[data-status="ACTIVE"]').exists()).toBe(true);
   });
 });
