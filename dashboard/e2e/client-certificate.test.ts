@@ -11,7 +11,7 @@ import { pageErrorsOf, screenshot, signedInPage, useAppAndBrowser } from './supp
  * Client certificates (mutual TLS) in Chromium: a chain, key and CA bundle pasted into the site
  * page's panel, then a webhook to a local https receiver that requires a client certificate its CA
  * issued (`requestCert: true, rejectUnauthorized: true`) arrives presenting it. A certificate near
- * its end shows the warning; removal asks first. Certificates are made in the test (test/certs.ts).
+ * its end shows the warning, on the panel and on the site list; removal asks first. Certificates are made in the test (test/certs.ts).
  */
 const e2e = useAppAndBrowser({ DISPATCH_RETRY_BASE_MS: '100', DISPATCH_RETRY_MAX_MS: '200', DISPATCH_MAX_ATTEMPTS: '2' });
 
@@ -115,6 +115,16 @@ describe('client certificate panel', () => {
     await panel.getByTestId('client-certificate-expiring').waitFor();
     const html = await page.content();
     for (const line of leaf.key.split('\n').filter((l) => l && !l.startsWith('-----'))) expect(html).not.toContain(line);
+
+    // The site list warns on this site's row as well.
+    await page.goto(`${e2e.app.url}/`);
+    const badge = page.locator(`tr[data-site-id="${siteId}"] .certificate-badge`);
+    await badge.waitFor();
+    expect(await badge.innerText()).toMatch(/^Certificate expires in (9|10) days$/);
+    expect(await badge.getAttribute('data-certificate')).toBe('expiring');
+    await screenshot(page, 'client-certificate-03-site-list');
+    await page.goto(`${e2e.app.url}/sites/${siteId}`);
+    await panel.getByTestId('client-certificate-expiring').waitFor();
 
     await panel.getByRole('button', { name: 'Remove certificate' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove the client certificate of Partner with mTLS?' });
