@@ -84,6 +84,19 @@ function importsOf(file: string): string[] {
 
 const files = sourceFiles(SRC).map((path) => relative(SRC, path).split('\\').join('/'));
 
+/** The imports of `file` that load code at run time (not `import type`/`export type`). */
+function valueImportsOf(file: string): string[] {
+  const text = readFileSync(join(SRC, file), 'utf8');
+  const found: string[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    if (/^\s*(?:import|export)\s+type\s/.test(match[0])) continue;
+    const specifier = match[1] ?? match[2] ?? match[3]!;
+    const target = relative(SRC, resolve(dirname(join(SRC, file)), specifier)).replace(/\.js$/, '.ts');
+    if (!target.startsWith('..')) found.push(target);
+  }
+  return found;
+}
+
 describe('layers', () => {
   it('place every source file under server/src', () => {
     expect(files.filter((file) => layerOf(file) === undefined)).toEqual([]);
@@ -111,6 +124,30 @@ describe('layers', () => {
       const line = text.split('\n').find((l) => l.includes(`'${relative(dirname(allowed.from), allowed.to).replace(/\.ts$/, '.js').replace(/^(?!\.)/, './')}'`));
       expect(line, `${allowed.from} → ${allowed.to}`).toMatch(/^import type /);
     }
+  });
+
+  it('SQL modules load no GraphQL: scripts and benchmarks import them without reflect-metadata', () => {
+    const loadsTypeGraphql = (file: string) => /^\s*import\s+(?!type\s)[^'"]*from\s*'type-graphql'/m.test(readFileSync(join(SRC, file), 'utf8'));
+    const offenders: string[] = [];
+    for (const start of files.filter((file) => file.endsWith('.sql.ts'))) {
+      const seen = new Set<string>([start]);
+      const path = new Map<string, string>([[start, start]]);
+      const queue = [start];
+      while (queue.length > 0) {
+        const file = queue.shift()!;
+        if (loadsTypeGraphql(file)) {
+          offenders.push(path.get(file)!);
+          break;
+        }
+        for (const next of valueImportsOf(file)) {
+          if (seen.has(next) || !files.includes(next)) continue;
+          seen.add(next);
+          path.set(next, `${path.get(file)} → ${next}`);
+          queue.push(next);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 
   it('are what docs/design.md lists, in the same order', () => {

@@ -1,5 +1,5 @@
 import type { BreakerConfig } from '../config.js';
-import { BreakerState, SiteEventKind } from './breaker.types.js';
+import { BreakerState, SiteEventKind } from './breaker-states.js';
 
 /**
  * The circuit breaker's rules, pure (tested alone): what a run of attempt outcomes does to a

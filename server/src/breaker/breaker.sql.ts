@@ -1,7 +1,8 @@
 import { DELIVERY_UPDATED, DISPATCH_WAKE, EVENTS_CHANNEL, SITE_CHANGED, SITE_EVENT } from '../db/pubsub.js';
 import type { Queryable } from '../db/sql.js';
 import { type BreakerRow, CLOSED_ROW, type NewEvent } from './breaker-policy.js';
-import { type BreakerState, type SiteEvent, SiteEventKind } from './breaker.types.js';
+import { type BreakerState, SiteEventKind } from './breaker-states.js';
+import type { SiteEvent } from './breaker.types.js';
 
 /**
  * The circuit breaker's state (columns breaker_* of dispatch_gate, Migration0013), the site

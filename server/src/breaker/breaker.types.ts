@@ -2,13 +2,10 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '../graphql/connection.js';
 import { JsonScalar } from '../graphql/json-scalar.js';
+import { BreakerState, SiteEventKind } from './breaker-states.js';
 
-/** A site's circuit breaker (README.md here): the values are the strings stored in dispatch_gate.breaker_state. */
-export enum BreakerState {
-  CLOSED = 'CLOSED',
-  OPEN = 'OPEN',
-  HALF_OPEN = 'HALF_OPEN',
-}
+export { BreakerState, SiteEventKind };
+
 registerEnumType(BreakerState, {
   name: 'BreakerState',
   description: 'Whether the site is being sent to (circuit breaker).',
@@ -19,15 +16,6 @@ registerEnumType(BreakerState, {
   },
 });
 
-/** What a site event says happened; the values are the strings stored in site_event.kind. */
-export enum SiteEventKind {
-  BREAKER_OPENED = 'BREAKER_OPENED',
-  BREAKER_HALF_OPEN = 'BREAKER_HALF_OPEN',
-  BREAKER_CLOSED = 'BREAKER_CLOSED',
-  SITE_AUTO_DISABLED = 'SITE_AUTO_DISABLED',
-  TOKEN_NEEDS_RECONNECT = 'TOKEN_NEEDS_RECONNECT',
-  CERTIFICATE_EXPIRING = 'CERTIFICATE_EXPIRING',
-}
 registerEnumType(SiteEventKind, {
   name: 'SiteEventKind',
   valuesConfig: {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { hasTokens } from '../auth/registry.js';
 import type { AuthMethod } from '../auth/types.js';
-import { BreakerState, SiteEventKind } from '../breaker/breaker.types.js';
+import { BreakerState, SiteEventKind } from '../breaker/breaker-states.js';
 import { SITE_EVENT } from '../db/pubsub.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import type { AttemptOutcome } from '../dispatch/delivery-states.js';

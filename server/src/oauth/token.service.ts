@@ -8,7 +8,7 @@ import type { Database } from '../db/orm.js';
 import { databaseOutage, isDatabaseUnreachable } from '../db/outage.js';
 import { badInput, isUuid, notFound } from '../graphql/errors.js';
 import { insertSiteEvent } from '../breaker/breaker.sql.js';
-import { SiteEventKind } from '../breaker/breaker.types.js';
+import { SiteEventKind } from '../breaker/breaker-states.js';
 import { type PgPubSub, TOKEN_STATE_CHANGED } from '../db/pubsub.js';
 import { log } from '../log.js';
 import type { TokenObserver } from '../metrics/metrics.js';
