@@ -12,6 +12,7 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { insertDeliveries } from '../server/src/dispatch/transitions.sql.js';
 import { createSite, machineNote, setSiteStatus, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, kill9 } from './lib/harness.js';
 
@@ -21,6 +22,16 @@ const ONLY = arg('only')?.split(',');
 const RATES = [10, 100, 1000];
 const THREADS = [1, 16];
 const PROCESSES = [1, 3];
+
+/** Start times (ms) of the site's attempts, once as many are written as arrived (attempt rows are written in batches). */
+async function attemptStarts(pool: pg.Pool, siteId: string, atLeast: number): Promise<number[]> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const result = await pool.query<{ t: number }>(`SELECT extract(epoch FROM started_at) * 1000 AS t FROM delivery_attempt WHERE site_id = $1`, [siteId]);
+    if (result.rows.length >= atLeast || Date.now() > until) return result.rows.map((r) => Number(r.t));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 function windows(arrivals: number[], rps: number) {
   const sorted = [...arrivals].sort((a, b) => a - b);
@@ -85,10 +96,15 @@ async function main() {
         continue;
       }
       const w = windows(final.arrivals, rps);
+      // The same windows on the sending side: each attempt's started_at, stamped by its dispatcher
+      // just before the request is handed to undici (one host, one clock). A window over maxRps at
+      // the receiver but not here is time between leaving the dispatcher and being counted.
+      const sent = await attemptStarts(api.services.db.pool, siteId, final.count);
+      const ws = windows(sent, rps);
       const capped = w.slidingMax <= rps;
       allCapped &&= capped;
       worst = Math.max(worst, w.slidingMax / rps);
-      const row = `maxRps ${String(rps).padStart(4)} threads ${String(threads).padStart(2)} processes ${processes}: most in a fixed 1 s window ${w.fixedMax}, in any sliding 1 s window ${w.slidingMax} (${capped ? 'within cap' : 'OVER CAP'}), reached ${(w.reached * 100).toFixed(1)}% of maxRps over ${SECONDS} s`;
+      const row = `maxRps ${String(rps).padStart(4)} threads ${String(threads).padStart(2)} processes ${processes}: most in a fixed 1 s window ${w.fixedMax}, in any sliding 1 s window ${w.slidingMax} (${capped ? 'within cap' : 'OVER CAP'}), reached ${(w.reached * 100).toFixed(1)}% of maxRps over ${SECONDS} s; sending side: fixed ${ws.fixedMax}, sliding ${ws.slidingMax}`;
       console.log(row);
       if (process.argv.includes('--per-second')) console.log(`  per second: ${w.fixed.join(' ')}`);
       rows.push(row);
