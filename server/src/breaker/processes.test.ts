@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
-import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, createTestDatabase, ok, startTestApp, tempDir } from '../../test/support.js';
+import { killAll, spawnDispatcher } from '../../test/dispatcher-child.js';
+import { type TestApp, createTestDatabase, ok, startTestApp } from '../../test/support.js';
 import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
 
 /**
@@ -13,8 +12,6 @@ import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
  * chosen by a claim under the site's gate lock, so each HALF_OPEN is exactly one request at the
  * receiver, whichever process sends it.
  */
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../dispatch/child-process.ts');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 let databaseUrl: string;
 let api: TestApp;
@@ -23,38 +20,18 @@ let raw: pg.Client;
 const children: ChildProcess[] = [];
 let broken = true;
 
-function startDispatcher(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TRUSTED_SITES_ROLE: 'dispatcher',
-      TRUSTED_SITES_MASTER_KEY: TEST_MASTER_KEY,
-      TRUSTED_SITES_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      DATA_DIR: tempDir(),
-      LOG_LEVEL: 'error',
-      DISPATCH_POLL_MS: '50',
-      DISPATCH_RETRY_BASE_MS: '5',
-      DISPATCH_RETRY_MAX_MS: '20',
-      // A constant, short pause: several probes within the test, each one raced by both processes.
-      BREAKER_PAUSE_BASE_MS: '700',
-      BREAKER_PAUSE_MAX_MS: '700',
-      BREAKER_FAILURE_WINDOW_SECONDS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startDispatcher(): Promise<string> {
+  const started = spawnDispatcher(databaseUrl, {
+    DISPATCH_POLL_MS: '50',
+    DISPATCH_RETRY_BASE_MS: '5',
+    DISPATCH_RETRY_MAX_MS: '20',
+    // A constant, short pause: several probes within the test, each one raced by both processes.
+    BREAKER_PAUSE_BASE_MS: '700',
+    BREAKER_PAUSE_MAX_MS: '700',
+    BREAKER_FAILURE_WINDOW_SECONDS: '0',
   });
-  children.push(child);
-  let output = '';
-  return new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('READY')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`dispatcher exited early (${code}): ${output}`)));
-  });
+  children.push(started.child);
+  return started.ready;
 }
 
 beforeAll(async () => {
@@ -66,12 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-  }
+  await killAll(children);
   await raw?.end();
   await api?.stop();
   await receiver?.close();

@@ -2,12 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_VALUES } from '../../test/fixtures.js';
-import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, createTestDatabase, ok, startTestApp, tempDir } from '../../test/support.js';
+import { type DispatcherChild, exited, killAll, spawnDispatcher } from '../../test/dispatcher-child.js';
+import { type TestApp, createTestDatabase, ok, startTestApp } from '../../test/support.js';
 import { reclaimExpiredLeases } from './transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 import { findGoneLocalClaimers, isGoneLocalWorker, newWorkerId, parseWorkerId, selfIdentity } from './worker-identity.js';
@@ -17,8 +16,6 @@ import { findGoneLocalClaimers, isGoneLocalWorker, newWorkerId, parseWorkerId, s
  * sees that the process holding claims is gone and takes them back at once. Leases here are 10
  * minutes, so only the pid check can explain a quick recovery.
  */
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-process.ts');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const TEN_MINUTES = '600000';
 
 let databaseUrl: string;
@@ -28,40 +25,10 @@ let raw: pg.Client;
 let counter = 0;
 const children: ChildProcess[] = [];
 
-function startDispatcher(): { child: ChildProcess; ready: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TRUSTED_SITES_ROLE: 'dispatcher',
-      TRUSTED_SITES_MASTER_KEY: TEST_MASTER_KEY,
-      TRUSTED_SITES_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      DATA_DIR: tempDir(),
-      LOG_LEVEL: 'error',
-      DISPATCH_LEASE_MS: TEN_MINUTES,
-      DISPATCH_POLL_MS: '100',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /READY (\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`dispatcher exited early (${code}): ${output}`)));
-  });
-  return { child, ready };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+function startDispatcher(): DispatcherChild {
+  const started = spawnDispatcher(databaseUrl, { DISPATCH_LEASE_MS: TEN_MINUTES, DISPATCH_POLL_MS: '100' });
+  children.push(started.child);
+  return started;
 }
 
 /** The pid of a process that has exited (and been reaped). */
@@ -81,12 +48,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
-  }
+  await killAll(children);
   receiver.handler = () => ({ status: 200 });
 });
 

@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SECRET_VALUES } from '../../test/fixtures.js';
-import { TEST_ADMIN_TOKEN, TEST_MASTER_KEY, type TestApp, createTestDatabase, ok, startTestApp, tempDir } from '../../test/support.js';
+import { type DispatcherChild, exited, killAll, spawnDispatcher } from '../../test/dispatcher-child.js';
+import { TEST_ADMIN_TOKEN, type TestApp, createTestDatabase, ok, startTestApp } from '../../test/support.js';
 import { claimDeliveries } from './transitions.sql.js';
 import { type Receiver, startReceiver, waitFor } from './testkit.js';
 
@@ -15,8 +14,6 @@ import { type Receiver, startReceiver, waitFor } from './testkit.js';
  * dispatcher-only child processes on one PostgreSQL. Children are real `node --import tsx`
  * processes running startApp, so kill -9 is a real crash.
  */
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-process.ts');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 let databaseUrl: string;
 let api: TestApp;
@@ -33,39 +30,10 @@ const CHILD_ENV = {
   DISPATCH_SHUTDOWN_GRACE_MS: '5000',
 };
 
-function startDispatcher(extra: Record<string, string> = {}): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TRUSTED_SITES_ROLE: 'dispatcher',
-      TRUSTED_SITES_MASTER_KEY: TEST_MASTER_KEY,
-      TRUSTED_SITES_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      DATA_DIR: tempDir(),
-      LOG_LEVEL: 'error',
-      ...CHILD_ENV,
-      ...extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('READY')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`dispatcher exited early (${code}): ${output}`)));
-  });
-  return { child, ready };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+function startDispatcher(extra: Record<string, string> = {}): DispatcherChild {
+  const started = spawnDispatcher(databaseUrl, { ...CHILD_ENV, ...extra });
+  children.push(started.child);
+  return started;
 }
 
 beforeAll(async () => {
@@ -77,12 +45,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
-  }
+  await killAll(children);
   receiver.handler = () => ({ status: 200 });
 });
 
