@@ -291,24 +291,41 @@ export class SiteService {
     id: string,
     apply: (site: Site, now: Date, errors: FieldErrors) => StoredClientCertificate | null | undefined,
   ): Promise<{ site: Site; removed: boolean }> {
+    const { site, result } = await this.changeLocked(id, (site, now, errors) => {
+      const stored = apply(site, now, errors);
+      if (stored === undefined || !errors.empty) return undefined;
+      // Removing what is not there changes nothing: no write, no event.
+      if (stored === null && site.storedClientCertificate === null) return { result: false, changed: false };
+      site.storedClientCertificate = stored;
+      site.clientCertificateExpiresAt = stored ? new Date(stored.notAfter) : null;
+      return { result: stored === null, changed: true };
+    });
+    return { site, removed: result };
+  }
+
+  /**
+   * One change of a site under its row lock, so two at once both land (two rotations, a rotation
+   * and a certificate). `apply` checks into `errors` and changes the site, or refuses — errors, or
+   * undefined — and nothing is written; it answers what the caller returns and whether anything
+   * changed (false: no write, no event). site.changed is published after the commit.
+   */
+  private async changeLocked<T>(
+    id: string,
+    apply: (site: Site, now: Date, errors: FieldErrors) => { result: T; changed: boolean } | undefined,
+  ): Promise<{ site: Site; result: T }> {
     if (!isUuid(id)) throw notFound('Site', id);
     const change = await this.em().transactional(async (em) => {
       const site = await em.findOne(Site, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!site) throw notFound('Site', id);
       const errors = new FieldErrors();
       const now = new Date();
-      const stored = apply(site, now, errors);
-      if (stored === undefined || !errors.empty) throw badInput(errors.list);
-      // Removing what is not there changes nothing: no write, no event.
-      if (stored === null && site.storedClientCertificate === null) return { site, removed: false, changed: false };
-      const removed = stored === null;
-      site.storedClientCertificate = stored;
-      site.clientCertificateExpiresAt = stored ? new Date(stored.notAfter) : null;
-      site.updatedAt = now;
-      return { site, removed, changed: true };
+      const applied = apply(site, now, errors);
+      if (!applied || !errors.empty) throw badInput(errors.list);
+      if (applied.changed) site.updatedAt = now;
+      return { site, ...applied };
     });
     if (change.changed) await this.events?.siteChanged(change.site, 'updated');
-    return { site: change.site, removed: change.removed };
+    return { site: change.site, result: change.result };
   }
 
   private signingSealing(siteId: string) {
@@ -320,27 +337,20 @@ export class SiteService {
   }
 
   /**
-   * One change of a site's signing, with the site's row locked so two rotations at once both land.
-   * `apply` adds to `errors` and returns undefined to refuse: nothing is written then.
+   * One change of a site's signing (changeLocked: the row locked, so two rotations at once both
+   * land). `apply` adds to `errors` and returns undefined to refuse: nothing is written then.
    */
   private async changeSigning(
     id: string,
     apply: (site: Site, now: Date, errors: FieldErrors) => { signing: Site['storedSigning']; created: StoredSigningSecret | null; secret: string | null } | undefined,
   ): Promise<SigningChange> {
-    if (!isUuid(id)) throw notFound('Site', id);
-    const change = await this.em().transactional(async (em) => {
-      const site = await em.findOne(Site, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!site) throw notFound('Site', id);
-      const errors = new FieldErrors();
-      const now = new Date();
-      const result = apply(site, now, errors);
-      if (!result || !errors.empty) throw badInput(errors.list);
-      site.storedSigning = result.signing;
-      site.updatedAt = now;
-      return { site, created: result.created, secret: result.secret };
+    const { site, result } = await this.changeLocked(id, (site, now, errors) => {
+      const applied = apply(site, now, errors);
+      if (!applied || !errors.empty) return undefined;
+      site.storedSigning = applied.signing;
+      return { result: { created: applied.created, secret: applied.secret }, changed: true };
     });
-    await this.events?.siteChanged(change.site, 'updated');
-    return change;
+    return { site, ...result };
   }
 
   /**
