@@ -10,7 +10,6 @@
  * the measurement), then the site is set ACTIVE; the first arrival starts the window, and the
  * site is set INACTIVE afterwards (the rest is held). ~12 cells × (seconds + ~2 s).
  */
-import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { insertDeliveries } from '../server/src/dispatch/transitions.sql.js';
