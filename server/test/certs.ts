@@ -31,9 +31,16 @@ function oid(dotted: string): Buffer {
   return der(0x06, Buffer.from(bytes));
 }
 
-function integer(value: Buffer): Buffer {
-  // Positive: a leading 0 when the high bit is set.
-  return der(0x02, value[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
+/**
+ * A positive DER INTEGER: minimal (leading zero bytes dropped — OpenSSL refuses a non-minimal
+ * encoding with ERR_OSSL_ASN1_ILLEGAL_PADDING, which a random serial starting 0x00 0x00–0x7f gave
+ * one time in 512), then a leading 0 when the high bit is set.
+ */
+export function integer(value: Buffer): Buffer {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const minimal = value.subarray(start);
+  return der(0x02, minimal[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function utcTime(date: Date): Buffer {
@@ -66,6 +73,8 @@ export interface CertificateOptions {
   isCa?: boolean;
   notBefore?: Date;
   notAfter?: Date;
+  /** The serial number's bytes; unset: 16 random bytes. */
+  serial?: Buffer;
   /** A PEM private key to certify again (a renewal with the same key); unset: a new EC P-256 key. */
   key?: string;
 }
@@ -103,7 +112,7 @@ export function makeCertificate(options: CertificateOptions = {}): TestCertifica
   extensionList.push(sequence(oid('2.5.29.19'), der(0x01, Buffer.from([0xff])), octets(isCa ? sequence(der(0x01, Buffer.from([0xff]))) : sequence())));
   const tbs = sequence(
     der(0xa0, integer(Buffer.from([2]))),
-    integer(randomBytes(16)),
+    integer(options.serial ?? randomBytes(16)),
     ecdsaSha256,
     issuerName,
     sequence(utcTime(options.notBefore ?? new Date(now - 3_600_000)), utcTime(options.notAfter ?? new Date(now + 86_400_000))),

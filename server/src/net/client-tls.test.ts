@@ -1,9 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestAuthority, certificateAuthority } from '../../test/certs.js';
+import { type TestAuthority, certificateAuthority, makeCertificate } from '../../test/certs.js';
 import { type ForwardProxy, startForwardProxy } from './forward-proxy.testkit.js';
 import { type ClientTls, OutgoingError, OutgoingHttp, type OutgoingOptions } from './outgoing.js';
 import { readProxySettings } from './proxy.js';
@@ -144,5 +145,15 @@ describe('client certificates on outgoing requests', () => {
     // ...so f's next request opens a new connection, and still presents f's certificate.
     expect((await get('f', f)).body.toString()).toBe('CN=site-f');
     expect(connections).toBe(before + 1);
+  });
+});
+
+describe('the test certificates these tests make (server/test/certs.ts)', () => {
+  it('encode a serial starting with zero bytes minimally, as OpenSSL requires (a random one did so once in 512 and failed a CI run)', () => {
+    for (const serial of [[0x00, 0x05, 0xaa], [0x00, 0x00, 0x7f], [0x00, 0x80], [0x80, 0x01], [0x00]]) {
+      const made = makeCertificate({ serial: Buffer.from(serial) });
+      const parsed = new X509Certificate(made.cert);
+      expect(BigInt(`0x${parsed.serialNumber}`)).toBe(BigInt(`0x${Buffer.from(serial).toString('hex')}`));
+    }
   });
 });
