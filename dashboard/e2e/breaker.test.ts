@@ -13,8 +13,16 @@ import { DESKTOP, PHONE, SCREENSHOTS, collectPageErrors, pageErrorsOf, screensho
  * page catches up once it reconnects. The operational site is chosen on the settings page, and the
  * breaker's events reach it as webhooks.
  */
-// First pause 3 s (then 6 s): long enough to see OPEN, short enough for a test.
-const e2e = useAppAndBrowser({ DISPATCH_RETRY_BASE_MS: '200', DISPATCH_RETRY_MAX_MS: '1000', BREAKER_PAUSE_BASE_MS: '3000', BREAKER_PAUSE_MAX_MS: '6000' });
+// First pause 3 s (then 6 s): long enough to see OPEN, short enough for a test. Retries every
+// 0–1 s with full jitter: 8 attempts (the default) can all fail within the 2 s auto-disable period
+// of the second test, and a delivery whose attempts ran out is FAILED, not held; 40 outlast it.
+const e2e = useAppAndBrowser({
+  DISPATCH_RETRY_BASE_MS: '200',
+  DISPATCH_RETRY_MAX_MS: '1000',
+  DISPATCH_MAX_ATTEMPTS: '40',
+  BREAKER_PAUSE_BASE_MS: '3000',
+  BREAKER_PAUSE_MAX_MS: '6000',
+});
 
 /** A receiver: answers 503 while `failing`, else 200; remembers what it got. */
 function receiver() {
