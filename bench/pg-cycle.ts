@@ -5,10 +5,12 @@
  * each, the app's CPU in the claims, and the WAL written. One client and no other traffic, so the
  * figures move far less with the machine's load than the throughput benchmark's.
  *
- *   npx tsx bench/pg-cycle.ts [count=20000] [--kept-bodies]
+ *   npx tsx bench/pg-cycle.ts [count=20000] [--kept-bodies] [--what-if="SQL;;SQL"]
  *
  * `--kept-bodies`: claims as a role-all process's are when it still holds the bodies it queued
  * (recent-bodies.ts): no bodies in the claim's answer.
+ * `--what-if`: statements run on the fresh schema before the cycle, e.g.
+ * `--what-if="DROP INDEX delivery_site_created_idx"`, to price a change of design first.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +19,7 @@ import { cpuSnapshot, createActiveSite, machineNote, startDatabase, startInProce
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const KEPT_BODIES = process.argv.includes('--kept-bodies');
+const WHAT_IF = process.argv.find((a) => a.startsWith('--what-if='))?.slice('--what-if='.length);
 
 async function main() {
   console.log(machineNote());
@@ -27,6 +30,9 @@ async function main() {
   const siteId = await createActiveSite(app.url, `${receiver.url}/cycle`, { maxRps: 10_000, threads: 64 });
   const pool = app.services.db.pool;
   const body = Buffer.from(JSON.stringify({ id: 1, kind: 'bench.event', data: 'x'.repeat(960) }));
+  // What-if statements run once before the cycle (an index dropped, a setting changed), to price
+  // a design change before making it; statements are separated by ';;'.
+  for (const statement of WHAT_IF ? WHAT_IF.split(';;') : []) await pool.query(statement);
   const postgresMs = () => cpuSnapshot().postgres!;
   const walBytes = async () => Number((await pool.query(`SELECT pg_current_wal_lsn() - '0/0'::pg_lsn AS b`)).rows[0].b);
   const walStart = await walBytes();
