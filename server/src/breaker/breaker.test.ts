@@ -16,7 +16,11 @@ import { type Receiver, startReceiver, waitFor } from '../dispatch/testkit.js';
  */
 
 // Retries come fast so a run of failures builds up quickly; a pause long enough to see nothing sent.
+// Retries 0–20 ms apart can spend the default 8 attempts before the breaker's opening reaches the
+// lanes (gathered 5 ms, then a transaction), and a delivery out of attempts is FAILED, not held:
+// 50 keep these tests about the breaker.
 const FAST = {
+  DISPATCH_MAX_ATTEMPTS: '50',
   DISPATCH_RETRY_BASE_MS: '5',
   DISPATCH_RETRY_MAX_MS: '20',
   DISPATCH_POLL_MS: '100',

@@ -23,6 +23,8 @@ let broken = true;
 function startDispatcher(): Promise<string> {
   const started = spawnDispatcher(databaseUrl, {
     DISPATCH_POLL_MS: '50',
+    // Fast retries and several probes must not use up a delivery's attempts (then FAILED, never sent).
+    DISPATCH_MAX_ATTEMPTS: '50',
     DISPATCH_RETRY_BASE_MS: '5',
     DISPATCH_RETRY_MAX_MS: '20',
     // A constant, short pause: several probes within the test, each one raced by both processes.
