@@ -1,7 +1,8 @@
 /**
  * Throughput: 20,000 deliveries of 1 KB JSON to a fast local receiver (Basic auth, no rate cap,
  * 64 threads), from the first sendWebhooks call to all SUCCEEDED, against plain undici sending the
- * same 20,000 requests with the same concurrency to the same receiver. Target: ≥ 0.5.
+ * same 20,000 requests with the same concurrency to the same receiver, before and after ours (the
+ * faster of the two is the baseline). Target: ≥ 0.5.
  *
  * The caller of sendWebhooks (1,000 webhooks a call, 4 calls at a time) is a process of its own,
  * as a workflow engine would be; the receiver too. Both share the machine's cores with us.
@@ -106,11 +107,20 @@ async function main() {
   }
   const cpuOursSpent = cpuSpent(cpuOurs, cpuOursAfter);
   const stats = await receiver.stats('dispatch');
+  // Plain undici again, now warm: the first run also pays for JIT warm-up and a cold receiver, and
+  // took 1.7-2.9 s on a quiet machine where ours held at 5.9-6.5 s. The targets are taken
+  // against the faster of the two runs, which can only lower our ratio.
+  const cpuBase2 = cpuSnapshot({ receiver: receiver.pid });
+  const base2Ms = await plainUndici(`${receiver.url}/baseline-again`);
+  const cpuBase2After = cpuSnapshot({ receiver: receiver.pid });
+  const base2Stats = await receiver.stats('baseline-again');
+  console.log(`plain undici again, after: ${base2Ms.toFixed(0)} ms = ${((COUNT / base2Ms) * 1000).toFixed(0)} req/s (receiver saw ${base2Stats.count}); CPU ${cpuSpent(cpuBase2, cpuBase2After)}`);
+  const [bestBaseMs, bestBase, bestBaseAfter] = base2Ms < baseMs ? [base2Ms, cpuBase2, cpuBase2After] : [baseMs, cpuBase, cpuBaseAfter];
   console.log(
     `trusted sites: ${COUNT} deliveries, sendWebhooks → all SUCCEEDED: ${oursMs.toFixed(0)} ms = ${((COUNT / oursMs) * 1000).toFixed(0)} deliveries/s ` +
       `(all accepted after ${acceptedMs.toFixed(0)} ms; receiver saw ${stats.count}, distinct ids ${stats.distinct}, duplicates ${stats.duplicates})`,
   );
-  console.log(`CPU, plain undici: ${cpuBaseSpent}`);
+  console.log(`CPU, plain undici (first run): ${cpuBaseSpent}`);
   console.log(`CPU, trusted sites: ${cpuOursSpent}, client (the caller of sendWebhooks, all its life) ${clientCpuMs} ms`);
   if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
   if (process.env.BENCH_PG_STATS) {
@@ -119,10 +129,10 @@ async function main() {
   }
   // Target 3: CPU per delivery over every process (PostgreSQL, receiver, client included) at most 2× plain undici's.
   const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + (Number.isFinite(ms) ? ms : 0), 0);
-  const plainPer = (total(cpuSpentOf(cpuBase, cpuBaseAfter)) * 1000) / COUNT;
+  const plainPer = (total(cpuSpentOf(bestBase, bestBaseAfter)) * 1000) / COUNT;
   const oursPer = ((total(cpuSpentOf(cpuOurs, cpuOursAfter)) + (Number.isFinite(clientCpuMs) ? clientCpuMs : 0)) * 1000) / COUNT;
   console.log(`CPU per delivery, all processes: plain undici ${plainPer.toFixed(0)} µs, trusted sites ${oursPer.toFixed(0)} µs (incl. the client): ${(oursPer / plainPer).toFixed(2)}×  (target ≤ 2×)`);
-  console.log(`ratio (trusted sites throughput / plain undici throughput): ${(baseMs / oursMs).toFixed(2)}  (target ≥ 0.5)`);
+  console.log(`ratio (trusted sites throughput / plain undici throughput, the faster plain run): ${(bestBaseMs / oursMs).toFixed(2)}  (target ≥ 0.5; against the first plain run ${(baseMs / oursMs).toFixed(2)})`);
 }
 
 main()
