@@ -19,6 +19,7 @@ import {
   createActiveSite,
   machineNote,
   startInProcessApp,
+  startClientProcess,
   startReceiverProcess,
   startScriptClientProcess,
   startStoppableDatabase,
@@ -132,8 +133,8 @@ async function main() {
       const db = await startStoppableDatabase();
       const app = await startInProcessApp(db.url, { TRUSTED_SITES_ROLE: 'all' });
       const siteId = await createActiveSite(app.url, target(system), { maxRps: 10_000, threads: CONCURRENCY });
-      // bench/lib/client-process.ts, as startClientProcess starts it, with its start-up CPU left out as the peers' is.
-      const client = await startScriptClientProcess('bench/lib/client-process.ts', { CLIENT_API_URL: app.url, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(COUNT) });
+      // bench/lib/client-process.ts, its start-up CPU left out as the peers' is.
+      const client = await startClientProcess(app.url, siteId, COUNT);
       await statsReset(db.url);
       await measure(system, `Trusted Sites (sendWebhooks, threads ${CONCURRENCY}, maxRps 10,000)`, async () => {
         const started = performance.now();

@@ -121,7 +121,7 @@ async function main() {
       `(all accepted after ${acceptedMs.toFixed(0)} ms; receiver saw ${stats.count}, distinct ids ${stats.distinct}, duplicates ${stats.duplicates})`,
   );
   console.log(`CPU, plain undici (first run): ${cpuBaseSpent}`);
-  console.log(`CPU, trusted sites: ${cpuOursSpent}, client (the caller of sendWebhooks, all its life) ${clientCpuMs} ms`);
+  console.log(`CPU, trusted sites: ${cpuOursSpent}, client (the caller of sendWebhooks, from go to all accepted) ${clientCpuMs} ms`);
   if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
   if (process.env.BENCH_PG_STATS) {
     const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);

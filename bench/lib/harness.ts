@@ -289,18 +289,11 @@ export function cpuSpent(before: Record<string, number>, after: Record<string, n
  * A workflow engine in its own process (as it would be in production: not sharing the event loop
  * of the service it calls): it starts, prints READY, and on `go()` sends `count` webhooks of the
  * benchmark payload to the site with sendWebhooks (1,000 a call, 4 calls at a time). `go()`
- * resolves when every one is accepted, with the CPU the client used.
+ * resolves when every one is accepted, with the CPU the client used from READY to ACCEPTED (its
+ * start-up left out, as the peers' producers' in bench/peers.ts and plain undici's own client).
  */
-export async function startClientProcess(apiUrl: string, siteId: string, count: number): Promise<{ go(): Promise<{ cpuMs: number }> }> {
-  const env = { CLIENT_API_URL: apiUrl, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(count) };
-  const { child, output } = await spawnReady(['bench/lib/client-process.ts'], env, /READY/, true);
-  return {
-    go: async () => {
-      child.stdin!.write('go\n');
-      const accepted = await output.next(/ACCEPTED cpu (\d+) ms/);
-      return { cpuMs: Number(accepted[1]) };
-    },
-  };
+export function startClientProcess(apiUrl: string, siteId: string, count: number): Promise<{ go(): Promise<{ cpuMs: number }> }> {
+  return startScriptClientProcess('bench/lib/client-process.ts', { CLIENT_API_URL: apiUrl, CLIENT_SITE_ID: siteId, CLIENT_COUNT: String(count) });
 }
 
 /**
