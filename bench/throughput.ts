@@ -7,14 +7,14 @@
  * The caller of sendWebhooks (1,000 webhooks a call, 4 calls at a time) is a process of its own,
  * as a workflow engine would be; the receiver too. Both share the machine's cores with us.
  *
- *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64] [--cpu-prof=file.cpuprofile]
+ *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64] [--cpu-prof=file.cpuprofile] [--timeline]
  *
  * By default one process does it all (TRUSTED_SITES_ROLE=all). With --dispatchers=N the
  * benchmark process serves the API only and N dispatcher-only processes send.
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { throughputPayload } from './lib/client.js';
 import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, startClientProcess, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, waitUntilSettled } from './lib/harness.js';
@@ -25,6 +25,8 @@ const THREADS = Number(/^--threads=(\d+)$/.exec(process.argv.slice(2).find((a) =
 // A V8 CPU profile of this process (the app with role all) over the measured phase only, for
 // Chrome DevTools or `npx tsx bench/lib/profile-summary.ts <file>`.
 const CPU_PROF = process.argv.slice(2).find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+// Deliveries accepted and attempts started per quarter second, from the database after the run.
+const TIMELINE = process.argv.includes('--timeline');
 const BASIC = `Basic ${Buffer.from('bench:bench-password-1').toString('base64')}`;
 
 async function plainUndici(url: string): Promise<number> {
@@ -88,11 +90,16 @@ async function main() {
     await profiler.post('Profiler.start');
   }
   const cpuOurs = cpuSnapshot(measured);
+  // How long this process's event loop was held while accepting (a claim's round trips wait behind it).
+  const eld = monitorEventLoopDelay({ resolution: 5 });
+  eld.enable();
   const started = performance.now();
   let acceptedMs = 0;
   let clientCpuMs = NaN;
   const sending = client.go().then(({ cpuMs }) => {
     acceptedMs = performance.now() - started;
+    eld.disable();
+    console.log(`event loop delay while accepting: p50 ${(eld.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(eld.percentile(99) / 1e6).toFixed(1)} ms, max ${(eld.max / 1e6).toFixed(1)} ms`);
     clientCpuMs = cpuMs;
   });
   const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
@@ -106,6 +113,14 @@ async function main() {
     console.log(`CPU profile of this process over the measured phase: ${CPU_PROF}`);
   }
   const cpuOursSpent = cpuSpent(cpuOurs, cpuOursAfter);
+  if (TIMELINE) {
+    // Per quarter second from the first insert: deliveries accepted (created_at) and attempts started.
+    const quarters = async (sql: string) =>
+      (await app.services.db.pool.query(sql, [siteId])).rows.map((r: { q: number; n: number }) => `${r.q}:${r.n}`).join(' ');
+    const from = `(SELECT min(created_at) AS t0 FROM delivery WHERE site_id = $1) z`;
+    console.log('accepted per 250 ms:', await quarters(`SELECT floor(extract(epoch FROM d.created_at - z.t0) * 4)::int AS q, count(*)::int AS n FROM delivery d, ${from} WHERE d.site_id = $1 GROUP BY 1 ORDER BY 1`));
+    console.log('sent per 250 ms:', await quarters(`SELECT floor(extract(epoch FROM a.started_at - z.t0) * 4)::int AS q, count(*)::int AS n FROM delivery_attempt a, ${from} WHERE a.site_id = $1 GROUP BY 1 ORDER BY 1`));
+  }
   const stats = await receiver.stats('dispatch');
   // Plain undici again, now warm: the first run also pays for JIT warm-up and a cold receiver, and
   // took 1.7-2.9 s on a quiet machine where ours held at 5.9-6.5 s. The targets are taken
