@@ -30,6 +30,14 @@ export interface ClaimWants {
   maxCount: number;
   rateMarginMs: number;
   lookaheadMs: number;
+  /**
+   * How long this process takes to have a claim's answer in hand (its recent claims'): slots start
+   * no earlier than that after the claim's database time, so they are not already behind when
+   * they arrive (a slot more than the tolerance behind is skipped, and a lane without one waits
+   * for another claim). 0 or unset: from the database time, as before. The look-ahead counts from
+   * there too. Slots are still consecutive in `next_start_at`, so the cap is unchanged.
+   */
+  leadMs?: number;
 }
 
 export type ClaimPlan =
@@ -43,6 +51,8 @@ export type ClaimPlan =
       laneOf: number[];
       /** Slots that fit in the look-ahead: the most one claim may reserve. */
       slotsInHorizon: number;
+      /** Where the first slot is, in ms after the claim's database time: the gate's next free slot, or the lead if later. */
+      startOffsetMs: number;
       slotIntervalMs: number;
       lostLanes: number[];
     };
@@ -68,8 +78,11 @@ export function planClaim(gate: GateState, wants: ClaimWants): ClaimPlan {
   const wanted = Math.min(wants.maxCount, targets.reduce((n, t) => n + t.want, 0));
   if (wanted === 0 && wants.extraSlots === 0) return { kind: 'nothing', lostLanes };
   const interval = (1000 + wants.rateMarginMs) / gate.maxRps;
-  if (gate.startOffsetMs > wants.lookaheadMs) return { kind: 'rate-wait', ms: gate.startOffsetMs - wants.lookaheadMs, lostLanes };
-  const slotsInHorizon = Math.floor((wants.lookaheadMs - gate.startOffsetMs) / interval) + 1;
+  const lead = Math.max(0, wants.leadMs ?? 0);
+  const start = Math.max(gate.startOffsetMs, lead);
+  const horizon = wants.lookaheadMs + lead;
+  if (start > horizon) return { kind: 'rate-wait', ms: start - horizon, lostLanes };
+  const slotsInHorizon = Math.floor((horizon - start) / interval) + 1;
   const take = Math.min(wanted, slotsInHorizon);
   // Lanes for the rows in the order they come back; any prefix of a round robin within each
   // lane's want is itself within the wants, so fewer due rows than asked for is fine.
@@ -81,5 +94,5 @@ export function planClaim(gate: GateState, wants: ClaimWants): ClaimPlan {
       laneOf.push(targets[t]!.lane);
     }
   }
-  return { kind: 'take', laneOf, slotsInHorizon, slotIntervalMs: interval, lostLanes };
+  return { kind: 'take', laneOf, slotsInHorizon, startOffsetMs: start, slotIntervalMs: interval, lostLanes };
 }

@@ -125,6 +125,8 @@ export class Dispatcher {
   }
   /** Recent request duration per site (ms, moving average): sizes claims to what lanes can send. */
   private readonly durations = new Map<string, number>();
+  /** How long this process's claims take to answer, smoothed (ms; undefined before the first). */
+  private claimMs: number | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   /** Writes finished attempts in batches. */
   private readonly recorder: AttemptRecorder;
@@ -319,6 +321,7 @@ export class Dispatcher {
     };
     const claim = await claimDeliveries(this.deps.pool, siteId, recent.size ? { ...options, bodyOf } : options);
     const answered = performance.now();
+    if (claim.kind === 'claimed') this.claimMs = this.claimMs === undefined ? answered - asked : 0.7 * this.claimMs + 0.3 * (answered - asked);
     if (claim.kind === 'busy') {
       this.counters.busy += 1;
       this.scheduleWake(2);
@@ -378,6 +381,9 @@ export class Dispatcher {
         leaseMs: dispatch.leaseMs,
         rateMarginMs: dispatch.rateMarginMs,
         lookaheadMs: dispatch.rateLookaheadMs,
+        // Slots a claim answered this late would be behind by the time they are in hand: start them
+        // that much later (only what the start tolerance does not absorb, so fast claims pay nothing).
+        leadMs: Math.min(MAX_SLOT_LEAD_MS, Math.max(0, (this.claimMs ?? 0) - startTolerance(this.deps.config))),
       },
     };
   }
@@ -617,6 +623,9 @@ function databaseFailure(message: string, error: unknown, fields: Record<string,
  * thirds absorb the jitter between the start here and the arrival there (event loops of both
  * processes, the network), which is what a receiver counting arrivals per second sees.
  */
+/** The most a claim's slots start after its database time to make up for slow answers (see wantsOf). */
+const MAX_SLOT_LEAD_MS = 1000;
+
 function startTolerance(config: Config): number {
   return config.dispatch.rateMarginMs / 3;
 }

@@ -73,6 +73,8 @@ interface InsertClaim {
   siteId: string;
   slots: number;
   slotIntervalMs: number;
+  /** The first slot, in ms after `now` (planClaim's startOffsetMs). */
+  startOffsetMs: number;
 }
 
 async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim | undefined): Promise<{ inserted: Set<string>; now: Date }> {
@@ -103,7 +105,7 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
        -- In a table of their own (Migration0014): the claim and the completion rewrite the delivery row, not the body.
        INSERT INTO delivery_body (id, body) SELECT u.id, substring($3::bytea FROM u.off FOR u.len) FROM u JOIN ins ON ins.id = u.id
      ), gate AS (
-       UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $5::timestamptz) + ($8::float8 * $7::int) * interval '1 millisecond'
+       UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $5::timestamptz + $10::float8 * interval '1 millisecond') + ($8::float8 * $7::int) * interval '1 millisecond'
         WHERE site_id = $9::uuid AND $7::int > 0
      ), wake AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('topic', '${DISPATCH_WAKE}', 'payload',
@@ -124,6 +126,7 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
       claim?.slots ?? 0,
       claim?.slotIntervalMs ?? 0,
       claim?.siteId ?? null,
+      claim?.startOffsetMs ?? 0,
     ],
   });
   const row = result.rows[0]!;
@@ -149,7 +152,7 @@ export async function insertClaimedDeliveries(
     await client.query('BEGIN');
     const gate = await lockGate(client, siteId, options.worker, true);
     const plan =
-      gate && gate.status === 'ACTIVE' && gate.breaker_state === 'CLOSED' && !gate.due
+      gate && gate.status === 'ACTIVE' && gate.breaker_state === 'CLOSED'
         ? planClaim({ threads: gate.threads, maxRps: gate.max_rps, heldLanes: gate.held ?? [], startOffsetMs: Number(gate.start_offset_ms) }, options)
         : undefined;
     const lanes: Array<number | undefined> = new Array(rows.length);
@@ -171,9 +174,9 @@ export async function insertClaimedDeliveries(
       await client.query('ROLLBACK');
       return { ...(await insertRows(client, rows, undefined)), claim: undefined };
     }
-    const { inserted, now } = await insertRows(client, rows, { lanes, worker: options.worker, leaseMs: options.leaseMs, now: gate.now, siteId, slots, slotIntervalMs: plan.slotIntervalMs });
+    const { inserted, now } = await insertRows(client, rows, { lanes, worker: options.worker, leaseMs: options.leaseMs, now: gate.now, siteId, slots, slotIntervalMs: plan.slotIntervalMs, startOffsetMs: plan.startOffsetMs });
     await client.query('COMMIT');
-    const startOffset = Number(gate.start_offset_ms);
+    const startOffset = plan.startOffsetMs;
     return {
       inserted,
       now,
@@ -207,14 +210,18 @@ interface GateRow {
   probe_due: boolean;
   /** This worker is sending the probe: it may still be given rate slots for it. */
   probe_mine: boolean;
-  /** For an insert: whether any delivery of the site is due in the queue. */
-  due?: boolean;
 }
 
 /**
  * The gate row, locked, and the lanes in use, in one round trip. A claim skips a gate another
  * claim holds (undefined: it tries again shortly); an insert waits for it (a claim holds it for a
- * few milliseconds), so what it may take does not depend on who happened to be claiming. Lanes are probed one by one
+ * few milliseconds), so what it may take does not depend on who happened to be claiming — but
+ * only when nothing of the site is due in the queue: with a backlog the insert claims nothing
+ * anyway, so the row is filtered out before it is locked (undefined) and the insert neither waits
+ * nor holds the gate. It used to lock it for every batch and let go only after its ROLLBACK, which
+ * in a busy process came up to ~100 ms later (the event loop parsing other batches): while a
+ * burst was being accepted, every claim of the site found the gate taken and nothing was sent
+ * until the burst was in (bench/README.md, round 4). Lanes are probed one by one
  * (LIMIT 1 each) rather than by one scan of every IN_FLIGHT entry of the site: a plain index
  * probe marks the entries of rows that have left IN_FLIGHT as dead and skips them from then on,
  * where one bitmap scan visited thousands of them on every claim. Lanes at or above `threads`
@@ -234,9 +241,9 @@ async function lockGate(client: pg.PoolClient, siteId: string, worker: string, f
                      UNION ALL
                      SELECT DISTINCT d.lane, d.leased_by = $2 FROM delivery d
                       WHERE d.site_id = g.site_id AND d.status = 'IN_FLIGHT' AND d.lane >= s.threads AND d.lease_until > c.now) h) AS held
-            ${forInsert ? `, EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = g.site_id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= c.now) AS due` : ''}
        FROM dispatch_gate g JOIN site s ON s.id = g.site_id, (SELECT clock_timestamp() AS now) c
       WHERE g.site_id = $1
+            ${forInsert ? `AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.site_id = g.site_id AND d.status IN ('PENDING', 'RETRYING') AND d.next_attempt_at <= c.now)` : ''}
       FOR UPDATE OF g ${forInsert ? '' : 'SKIP LOCKED'}`,
     values: [siteId, worker],
   });
@@ -427,7 +434,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     }
     const { laneOf, slotsInHorizon, slotIntervalMs: interval } = plan;
     const take = !probe ? laneOf.length : row.probe_due ? 1 : 0;
-    const startOffset = Number(row.start_offset_ms);
+    const startOffset = plan.startOffsetMs;
     // Pick, claim and reserve their slots (plus any extra) in one statement; it publishes
     // delivery.updated for what it claims (sent at COMMIT).
     const bodyOf = options.bodyOf;
@@ -464,11 +471,11 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
        ), slots AS (
          SELECT least($7::int, (SELECT count(*) FROM due)::int + $8::int) AS n
        ), gate AS (
-         UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $3::timestamptz) + ($9::float8 * (SELECT n FROM slots)) * interval '1 millisecond'
+         UPDATE dispatch_gate SET next_start_at = greatest(next_start_at, $3::timestamptz + $10::float8 * interval '1 millisecond') + ($9::float8 * (SELECT n FROM slots)) * interval '1 millisecond'
           WHERE site_id = $1
        )
        SELECT upd.*, slots.n AS slots, ${NOTIFY_UPDATED_FROM('upd')} FROM slots LEFT JOIN upd ON true`,
-      values: [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval],
+      values: [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval, startOffset],
     });
     const slotCount = claimed.rows[0]?.slots ?? 0;
     const probeId = probe && row.probe_due ? claimed.rows.find((r) => r.id !== null)?.id : undefined;
