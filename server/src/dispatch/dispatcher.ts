@@ -125,8 +125,9 @@ export class Dispatcher {
   }
   /** Recent request duration per site (ms, moving average): sizes claims to what lanes can send. */
   private readonly durations = new Map<string, number>();
-  /** How long this process's claims take to answer, smoothed (ms; undefined before the first). */
+  /** How long this process's claims take to answer, smoothed (ms; undefined before the first), and when the last one was answered. */
   private claimMs: number | undefined;
+  private claimAnsweredAt = 0;
   private readonly unsubscribe: Array<() => void> = [];
   /** Writes finished attempts in batches. */
   private readonly recorder: AttemptRecorder;
@@ -321,7 +322,10 @@ export class Dispatcher {
     };
     const claim = await claimDeliveries(this.deps.pool, siteId, recent.size ? { ...options, bodyOf } : options);
     const answered = performance.now();
-    if (claim.kind === 'claimed') this.claimMs = this.claimMs === undefined ? answered - asked : 0.7 * this.claimMs + 0.3 * (answered - asked);
+    if (claim.kind === 'claimed') {
+      this.claimMs = this.claimMs === undefined ? answered - asked : 0.7 * this.claimMs + 0.3 * (answered - asked);
+      this.claimAnsweredAt = answered;
+    }
     if (claim.kind === 'busy') {
       this.counters.busy += 1;
       this.scheduleWake(2);
@@ -383,7 +387,10 @@ export class Dispatcher {
         lookaheadMs: dispatch.rateLookaheadMs,
         // Slots a claim answered this late would be behind by the time they are in hand: start them
         // that much later (only what the start tolerance does not absorb, so fast claims pay nothing).
-        leadMs: Math.min(MAX_SLOT_LEAD_MS, Math.max(0, (this.claimMs ?? 0) - startTolerance(this.deps.config))),
+        // A measure older than a second says nothing of now (a burst long over must not delay the
+        // next lone delivery).
+        leadMs:
+          performance.now() - this.claimAnsweredAt > 1000 ? 0 : Math.min(MAX_SLOT_LEAD_MS, Math.max(0, (this.claimMs ?? 0) - startTolerance(this.deps.config))),
       },
     };
   }
