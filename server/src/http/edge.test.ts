@@ -293,18 +293,26 @@ describe('a database outage during the token lookup', () => {
     const url = new URL(target);
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    const outageApp = await startTestApp({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info' });
+    // Role api: no dispatcher loop beside the requests (its pass that read the database just
+    // before the cut could report the database back after the requests had found it gone).
+    const outageApp = await startTestApp({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', TRUSTED_SITES_ROLE: 'api' });
     try {
       const token = ok(await outageApp.gql<{ createApiToken: { secret: string } }>('mutation { createApiToken(input: { name: "outage", role: VIEWER }) { secret } }')).createApiToken.secret;
       await proxy.stop();
       const before = logged.length;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 6; i++) {
         const result = await post(JSON.stringify({ query: '{ viewer { name } }' }), bearer(token), outageApp.url);
         expectCleanError(result, 503, 'SERVICE_UNAVAILABLE');
         expect(result.headers.get('retry-after')).toBe('5');
       }
       const lines = logged.slice(before).join('');
-      expect(lines.match(/database unreachable/g) ?? []).toHaveLength(1);
+      // One line for the outage, not one per request (six requests here). The outage log is one
+      // per process, and this file's other app (on a database that is up) shares it: its loops
+      // may report the database back meanwhile, and the next failing request then opens a second
+      // outage — so at most two lines, never one per request.
+      const unreachable = (lines.match(/database unreachable/g) ?? []).length;
+      expect(unreachable).toBeGreaterThanOrEqual(1);
+      expect(unreachable).toBeLessThanOrEqual(2);
       expect(lines).not.toContain(token);
       await proxy.listen();
       const back = await post(JSON.stringify({ query: '{ viewer { name } }' }), bearer(token), outageApp.url);
