@@ -36,7 +36,7 @@ function oid(dotted: string): Buffer {
  * encoding with ERR_OSSL_ASN1_ILLEGAL_PADDING, which a random serial starting 0x00 0x00–0x7f gave
  * one time in 512), then a leading 0 when the high bit is set.
  */
-export function integer(value: Buffer): Buffer {
+function integer(value: Buffer): Buffer {
   let start = 0;
   while (start < value.length - 1 && value[start] === 0) start++;
   const minimal = value.subarray(start);
