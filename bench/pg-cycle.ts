@@ -5,7 +5,7 @@
  * each, the app's CPU in the claims, and the WAL written. One client and no other traffic, so the
  * figures move far less with the machine's load than the throughput benchmark's.
  *
- *   npx tsx bench/pg-cycle.ts [count=20000] [--kept-bodies] [--what-if="SQL;;SQL"]
+ *   npx tsx bench/pg-cycle.ts [count=20000] [--kept-bodies] [--what-if="SQL;;SQL"] [--complete-batch=32]
  *
  * `--kept-bodies`: claims as a role-all process's are when it still holds the bodies it queued
  * (recent-bodies.ts): no bodies in the claim's answer.
@@ -20,6 +20,8 @@ import { cpuSnapshot, createActiveSite, machineNote, startDatabase, startInProce
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const KEPT_BODIES = process.argv.includes('--kept-bodies');
 const WHAT_IF = process.argv.find((a) => a.startsWith('--what-if='))?.slice('--what-if='.length);
+// Outcomes per completion statement (the dispatcher's attempt recorder writes what gathered meanwhile).
+const COMPLETE_BATCH = Number(process.argv.find((a) => a.startsWith('--complete-batch='))?.slice('--complete-batch='.length) ?? 32);
 
 async function main() {
   console.log(machineNote());
@@ -61,11 +63,11 @@ async function main() {
     claims += 1;
     const deliveries: ClaimedDelivery[] = claim.deliveries;
     t = postgresMs();
-    for (let k = 0; k < deliveries.length; k += 32) {
+    for (let k = 0; k < deliveries.length; k += COMPLETE_BATCH) {
       await completeAttempts(
         pool,
         worker,
-        deliveries.slice(k, k + 32).map((d) => ({ id: d.id, attemptNumber: d.attemptCount, outcome: 'SUCCEEDED' as const, statusCode: 200, error: null, startedAt: new Date(), durationMs: 1.5, excerpt: 'ok', truncated: false, nextAttemptAt: null, forceTokenRefresh: false })),
+        deliveries.slice(k, k + COMPLETE_BATCH).map((d) => ({ id: d.id, attemptNumber: d.attemptCount, outcome: 'SUCCEEDED' as const, statusCode: 200, error: null, startedAt: new Date(), durationMs: 1.5, excerpt: 'ok', truncated: false, nextAttemptAt: null, forceTokenRefresh: false })),
       );
     }
     completeMs += postgresMs() - t;
