@@ -5,7 +5,7 @@
  * each, the app's CPU in the claims, and the WAL written. One client and no other traffic, so the
  * figures move far less with the machine's load than the throughput benchmark's.
  *
- *   npx tsx bench/pg-cycle.ts [count=20000] [--kept-bodies] [--what-if="SQL;;SQL"] [--complete-batch=32]
+ *   npx tsx bench/pg-cycle.ts [count=20000] [--kept-bodies] [--what-if="SQL;;SQL"] [--complete-batch=32] [--random-ids]
  *
  * `--kept-bodies`: claims as a role-all process's are when it still holds the bodies it queued
  * (recent-bodies.ts): no bodies in the claim's answer.
@@ -14,12 +14,15 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { newDeliveryId } from '../server/src/dispatch/delivery-id.js';
 import { type ClaimedDelivery, claimDeliveries, completeAttempts, insertDeliveries } from '../server/src/dispatch/transitions.sql.js';
 import { cpuSnapshot, createActiveSite, machineNote, startDatabase, startInProcessApp, startReceiverProcess, stopAll } from './lib/harness.js';
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const KEPT_BODIES = process.argv.includes('--kept-bodies');
 const WHAT_IF = process.argv.find((a) => a.startsWith('--what-if='))?.slice('--what-if='.length);
+// Random (v4) ids instead of the product's time-ordered ones (delivery-id.ts), to price the difference.
+const RANDOM_IDS = process.argv.includes('--random-ids');
 // Outcomes per completion statement (the dispatcher's attempt recorder writes what gathered meanwhile).
 const COMPLETE_BATCH = Number(process.argv.find((a) => a.startsWith('--complete-batch='))?.slice('--complete-batch='.length) ?? 32);
 
@@ -41,7 +44,7 @@ async function main() {
 
   let t = postgresMs();
   for (let i = 0; i < COUNT; i += 1000) {
-    const rows = Array.from({ length: Math.min(1000, COUNT - i) }, () => ({ id: randomUUID(), siteId, method: 'POST', headers: [] as Array<[string, string]>, body, idempotencyKey: null }));
+    const rows = Array.from({ length: Math.min(1000, COUNT - i) }, () => ({ id: RANDOM_IDS ? randomUUID() : newDeliveryId(), siteId, method: 'POST', headers: [] as Array<[string, string]>, body, idempotencyKey: null }));
     await insertDeliveries(pool, rows);
   }
   const insertMs = postgresMs() - t;

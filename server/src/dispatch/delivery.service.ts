@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
 import type pg from 'pg';
@@ -10,6 +9,7 @@ import { log } from '../log.js';
 import { encodeBody } from '../signing/signed-request.js';
 import { RESERVED_HEADERS, reservedHeaderProblem } from '../validation/reserved-headers.js';
 import { currentTraceParent } from '../tracing/tracing.js';
+import { newDeliveryId } from './delivery-id.js';
 import { publishUpdates } from './delivery-events.js';
 import { Delivery, DeliveryAttempt, DeliveryStatus, type WebhookInput } from './delivery.types.js';
 import { type AttemptRow, type DeliveryRow, deliveryExists, siteNameOf, deliveryStats, findDeliveriesByKeys, getDeliveries, listAttempts, listDeliveries } from './reads.sql.js';
@@ -171,7 +171,7 @@ export class DeliveryService {
       const body = method === 'GET' ? Buffer.alloc(0) : encodeBody(input.payload, site?.content_type ?? 'application/json');
       if (body.length > WEBHOOK_LIMITS.payloadBytes) e.add('payload', `At most ${WEBHOOK_LIMITS.payloadBytes} bytes once encoded`);
       if (errors.list.length === before && site) {
-        rows.push({ id: randomUUID(), siteId: site.id, method, headers, body, idempotencyKey: key, traceParent });
+        rows.push({ id: newDeliveryId(), siteId: site.id, method, headers, body, idempotencyKey: key, traceParent });
       }
     });
     if (!errors.empty || missing.length || inactive.length) throw this.inputError(errors.list, missing, inactive);
