@@ -140,8 +140,8 @@ async function main() {
   console.log(`CPU, trusted sites: ${cpuOursSpent}, client (the caller of sendWebhooks, from go to all accepted) ${clientCpuMs} ms`);
   if (app.services.dispatcher) console.log(`dispatcher counters: ${JSON.stringify(app.services.dispatcher.stats)}`);
   if (process.env.BENCH_PG_STATS) {
-    const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
-    for (const r of rows) console.log(String(r.ms).padStart(6), 'ms', String(r.calls).padStart(6), 'calls', String(r.rows).padStart(7), 'rows', r.q);
+    const { rows } = await app.services.db.pool.query(`SELECT calls, round(total_exec_time)::int AS ms, rows, shared_blks_hit AS hits, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
+    for (const r of rows) console.log(String(r.ms).padStart(6), 'ms', String(r.calls).padStart(6), 'calls', String(r.rows).padStart(7), 'rows', String(r.hits).padStart(8), 'hits', r.q);
   }
   // Target 3: CPU per delivery over every process (PostgreSQL, receiver, client included) at most 2× plain undici's.
   const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + (Number.isFinite(ms) ? ms : 0), 0);
