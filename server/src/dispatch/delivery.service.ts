@@ -211,10 +211,13 @@ export class DeliveryService {
 
   private async insert(rows: NewDelivery[]): Promise<{ inserted: Set<string>; now: Date }> {
     const siteId = rows[0]?.siteId;
-    const wants = siteId !== undefined && rows.every((r) => r.siteId === siteId) ? this.claimer?.claimWantsFor(siteId) : undefined;
+    // Only a batch the dispatcher could take whole is inserted claimed (insertClaimedDeliveries):
+    // a larger one, or one with idempotency keys, is queued without touching the site's gate.
+    const claimable = siteId !== undefined && rows.every((r) => r.siteId === siteId && r.idempotencyKey === null);
+    const wants = claimable ? this.claimer?.claimWantsFor(siteId) : undefined;
     // Kept before the insert: its commit wakes the dispatcher, whose claim may come before this call goes on.
     this.claimer?.remember(rows);
-    if (!wants) {
+    if (!wants || rows.length > wants.options.maxCount) {
       const queued = await insertDeliveries(this.pool, rows).catch((error) => {
         this.claimer?.forget(rows);
         throw error;

@@ -105,6 +105,22 @@ describe('deliveries inserted already claimed', () => {
     expect(sent.at(-1)).toBe(late);
   });
 
+  it('a batch the dispatcher could take only part of is queued whole: no row of it is written claimed', async () => {
+    const { siteId, release } = await heldSite('/partial', 2);
+    const [first] = await send(siteId, 1);
+    await waitFor(async () => receiver.requests.some((r) => r.headers['x-delivery-id'] === first), 10_000, 'the first request');
+    // Two lanes, one busy with a request of unknown duration: a claim now takes two at most.
+    const ids = await send(siteId, 5);
+    const stored = await rows(ids);
+    for (const id of ids) {
+      const row = stored.get(id)!;
+      // Queued (PENDING), or claimed since by the dispatcher's own claim (a later row version).
+      expect(row.status === 'PENDING' || (row.status === 'IN_FLIGHT' && !row.claimed_with_insert)).toBe(true);
+    }
+    release();
+    await allSucceeded([first!, ...ids]);
+  });
+
   it('the answer is the delivery as accepted (PENDING, no attempt yet), whichever way it was stored', async () => {
     const { siteId, release } = await heldSite('/answer', 2);
     await send(siteId, 1);
