@@ -149,8 +149,7 @@ export async function insertClaimedDeliveries(
 ): Promise<{ inserted: Set<string>; now: Date; claim: ClaimResult | undefined }> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const gate = await lockGate(client, siteId, options.worker, true);
+    const gate = await beginWithGate(client, siteId, options.worker, true);
     const plan =
       gate && gate.status === 'ACTIVE' && gate.breaker_state === 'CLOSED'
         ? planClaim({ threads: gate.threads, maxRps: gate.max_rps, heldLanes: gate.held ?? [], startOffsetMs: Number(gate.start_offset_ms) }, options)
@@ -174,11 +173,19 @@ export async function insertClaimedDeliveries(
       // held the gate through the whole insert: while a burst of 1,000-webhook calls came in, each
       // claimed 8-16 (lanes of unknown speed take one each) and the dispatcher's claims found the
       // gate taken ~60 times in the first half second and sent 28 deliveries (bench/README.md, round 5).
-      await client.query('ROLLBACK');
-      return { ...(await insertRows(client, rows, undefined)), claim: undefined };
+      // The insert goes out behind the ROLLBACK at once (pg sends a client's queries in order).
+      const rolledBack = client.query('ROLLBACK');
+      rolledBack.catch(() => undefined);
+      const queued = await insertRows(client, rows, undefined);
+      await rolledBack;
+      return { ...queued, claim: undefined };
     }
-    const { inserted, now } = await insertRows(client, rows, { lanes, worker: options.worker, leaseMs: options.leaseMs, now: gate.now, siteId, slots, slotIntervalMs: plan.slotIntervalMs, startOffsetMs: plan.startOffsetMs });
-    await client.query('COMMIT');
+    // The COMMIT goes out behind the insert at once; if the insert fails, it only rolls back.
+    const inserting = insertRows(client, rows, { lanes, worker: options.worker, leaseMs: options.leaseMs, now: gate.now, siteId, slots, slotIntervalMs: plan.slotIntervalMs, startOffsetMs: plan.startOffsetMs });
+    const committed = client.query('COMMIT');
+    committed.catch(() => undefined);
+    const { inserted, now } = await inserting;
+    await committed;
     const startOffset = plan.startOffsetMs;
     return {
       inserted,
@@ -213,6 +220,19 @@ interface GateRow {
   probe_due: boolean;
   /** This worker is sending the probe: it may still be given rate slots for it. */
   probe_mine: boolean;
+}
+
+/**
+ * BEGIN and `lockGate` sent together: pg sends a client's queued queries one after another as
+ * each answer arrives, so the gate read leaves as soon as BEGIN is answered instead of after the
+ * event loop next gets round to it.
+ */
+async function beginWithGate(client: pg.PoolClient, siteId: string, worker: string, forInsert: boolean): Promise<GateRow | undefined> {
+  const begun = client.query('BEGIN');
+  const gate = lockGate(client, siteId, worker, forInsert);
+  gate.catch(() => undefined);
+  await begun;
+  return gate;
 }
 
 /**
@@ -412,8 +432,7 @@ export interface ClaimOptions extends ClaimWants {
 export async function claimDeliveries(pool: pg.Pool, siteId: string, options: ClaimOptions): Promise<ClaimResult> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const row = await lockGate(client, siteId, options.worker, false);
+    const row = await beginWithGate(client, siteId, options.worker, false);
     if (!row) {
       await client.query('ROLLBACK');
       return { kind: 'busy' };
@@ -441,7 +460,7 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
     // Pick, claim and reserve their slots (plus any extra) in one statement; it publishes
     // delivery.updated for what it claims (sent at COMMIT).
     const bodyOf = options.bodyOf;
-    const claimed = await client.query<{
+    const claiming = client.query<{
       id: string | null;
       method: string;
       headers: Array<[string, string]>;
@@ -480,14 +499,21 @@ export async function claimDeliveries(pool: pg.Pool, siteId: string, options: Cl
        SELECT upd.*, slots.n AS slots, ${NOTIFY_UPDATED_FROM('upd')} FROM slots LEFT JOIN upd ON true`,
       values: [siteId, options.worker, row.now, take, options.leaseMs, laneOf, slotsInHorizon, options.extraSlots, interval, startOffset],
     });
+    // Without a probe nothing is decided between the claim and its COMMIT, so the COMMIT goes out
+    // behind it at once (one wait for the answer instead of two: a busy event loop made each wait
+    // 50-100 ms while a burst was accepted). A claim that fails leaves the transaction aborted, and
+    // that COMMIT then only rolls it back; one that took nothing commits nothing.
+    const committed = probe ? undefined : client.query('COMMIT');
+    committed?.catch(() => undefined);
+    const claimed = await claiming;
     const slotCount = claimed.rows[0]?.slots ?? 0;
     const probeId = probe && row.probe_due ? claimed.rows.find((r) => r.id !== null)?.id : undefined;
     if (slotCount === 0 || (probe && row.probe_due && !probeId)) {
-      await client.query('ROLLBACK');
+      await (committed ?? client.query('ROLLBACK'));
       return lostLanes.length ? { kind: 'claimed', deliveries: [], slotOffsetsMs: [], databaseNowMs: Number(row.now_ms), lostLanes, slotIntervalMs: interval } : { kind: 'nothing' };
     }
     if (probeId) await startProbe(client, siteId, probeId, options.leaseMs, row.breaker_state);
-    await client.query('COMMIT');
+    await (committed ?? client.query('COMMIT'));
     const deliveries = claimed.rows
       .filter((r) => r.id !== null)
       .sort((a, b) => Number(a.ord) - Number(b.ord))
