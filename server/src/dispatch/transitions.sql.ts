@@ -136,10 +136,11 @@ async function insertRows(db: Queryable, rows: NewDelivery[], claim: InsertClaim
 /**
  * Inserts a batch for one site and claims it at once, for the accepting process's own dispatcher,
  * when `claimDeliveries` would give it the whole batch now and nothing of the site is due in the
- * queue (so nothing older waits behind them); otherwise the whole batch is queued. Those rows are written IN_FLIGHT under this worker's
- * lease from the start: one row version fewer, the same lanes, slots, lease and recovery as a
- * claim, decided under the same gate lock (waiting for a claim that holds it). Rows with an idempotency key are always queued (the key may name
- * a stored delivery). Everything else is `insertDeliveries`.
+ * queue (so nothing older waits behind them); otherwise the whole batch is queued. Claimed rows
+ * are written IN_FLIGHT under this worker's lease from the start: one row version fewer, the same
+ * lanes, slots, lease and recovery as a claim, decided under the same gate lock (waiting for a
+ * claim that holds it). A row with an idempotency key is never claimed here (the key may name a
+ * stored delivery), so its batch is queued. Everything else is `insertDeliveries`.
  */
 export async function insertClaimedDeliveries(
   pool: pg.Pool,
