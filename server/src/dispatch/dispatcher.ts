@@ -132,6 +132,12 @@ export class Dispatcher {
   /** Writes finished attempts in batches. */
   private readonly recorder: AttemptRecorder;
   /**
+   * Deliveries this process claimed and still means to send or record: from adopting a claim until
+   * the attempt's row is written (or the recorder gives up on it), or until they are given back.
+   * Only these leases are renewed (renewLeases).
+   */
+  private readonly held = new Set<string>();
+  /**
    * Bodies of deliveries accepted into the queue by this process, so its claims need not read them
    * back: up to 32 MB, each for a minute (a claim that finds none here reads them by id).
    */
@@ -180,8 +186,8 @@ export class Dispatcher {
     );
     const poll = setInterval(() => this.wake(true), config.dispatch.pollIntervalMs);
     const heartbeat = setInterval(() => {
-      if (this.activeLanes > 0) {
-        renewLeases(this.bookkeeping, this.worker, config.dispatch.leaseMs)
+      if (this.held.size > 0) {
+        renewLeases(this.bookkeeping, this.worker, [...this.held], config.dispatch.leaseMs)
           .then(() => databaseOutage.recovered(OUTAGE_SOURCE))
           .catch((error) => databaseFailure('could not renew leases', error));
       }
@@ -413,7 +419,7 @@ export class Dispatcher {
       return false;
     }
     let run = this.runFor(siteId);
-    for (const lost of claim.lostLanes) run.lanes.get(lost)?.queue.splice(0);
+    for (const lost of claim.lostLanes) for (const dropped of run.lanes.get(lost)?.queue.splice(0) ?? []) this.held.delete(dropped.id);
     if (!claim.slotOffsetsMs.length && !claim.deliveries.length) return false;
     this.counters.claims += 1;
     this.counters.claimed += claim.deliveries.length;
@@ -430,6 +436,7 @@ export class Dispatcher {
       run.contextAt = Date.now();
     }
     run.slots.add(base, claim.slotOffsetsMs, claim.slotIntervalMs);
+    for (const delivery of claim.deliveries) this.held.add(delivery.id);
     for (const lane of run.lanes.values()) lane.refillAt = Math.floor(perLane / 2);
     for (const delivery of claim.deliveries) {
       let lane = run.lanes.get(delivery.lane);
@@ -599,11 +606,14 @@ export class Dispatcher {
     if (decision.outcome === 'RETRYING') this.scheduleWake(Math.max(0, decision.nextAttemptAt - now) + 1);
     // Ids, outcome and status only: the request, the response excerpt and the error text are the attempt row's.
     log.debug('delivery attempt', { deliveryId: delivery.id, siteId: context.site.id, attempt: delivery.attemptCount, outcome: decision.outcome, statusCode, durationMs });
-    return this.recorder.record(finished);
+    // Held (its lease renewed) until its row is written or the recorder gives up on it.
+    return this.recorder.record(finished).finally(() => this.held.delete(delivery.id));
   }
 
   private async release(ids: string[]): Promise<void> {
     if (!ids.length) return;
+    // Not ours to renew any more, given back or not (a failed give-back runs out with its lease).
+    for (const id of ids) this.held.delete(id);
     this.counters.released += ids.length;
     try {
       const rows = await releaseDeliveries(this.bookkeeping, this.worker, ids);

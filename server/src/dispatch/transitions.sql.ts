@@ -648,11 +648,18 @@ export async function releaseDeliveries(db: Queryable, worker: string, ids: stri
   return result.rows;
 }
 
-/** Keeps this worker's claims alive while it works on them. */
-export async function renewLeases(db: Queryable, worker: string, leaseMs: number): Promise<void> {
+/**
+ * Keeps alive the claims of this worker that it still holds (`ids`). Only those: a claim it let go
+ * of without the database hearing it (a give-back or an attempt row that could not be written
+ * during an outage, a claim whose answer was lost) must run out, so that `reclaimExpiredLeases`
+ * takes it back — renewing every IN_FLIGHT row of the worker kept such rows in flight, unsent,
+ * for as long as the process lived.
+ */
+export async function renewLeases(db: Queryable, worker: string, ids: readonly string[], leaseMs: number): Promise<void> {
+  if (!ids.length) return;
   await db.query(
-    `UPDATE delivery SET lease_until = now() + $2 * interval '1 millisecond' WHERE status = 'IN_FLIGHT' AND leased_by = $1`,
-    [worker, leaseMs],
+    `UPDATE delivery SET lease_until = now() + $2 * interval '1 millisecond' WHERE id = ANY ($3::uuid[]) AND status = 'IN_FLIGHT' AND leased_by = $1`,
+    [worker, leaseMs, ids],
   );
 }
 
