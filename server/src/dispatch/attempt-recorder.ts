@@ -67,9 +67,9 @@ export class AttemptRecorder {
   flush(drain = true): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       this.scheduled = false;
-      let left = this.pending.length;
-      while (drain ? this.pending.length : left > 0) {
-        const batch = this.pending.splice(0, Math.min(500, drain ? 500 : left));
+      let left = drain ? Infinity : this.pending.length;
+      while (left > 0 && this.pending.length) {
+        const batch = this.pending.splice(0, Math.min(500, left));
         left -= batch.length;
         this.lastBatch = batch.length;
         this.lastBatchAt = performance.now();

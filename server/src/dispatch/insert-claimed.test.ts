@@ -33,7 +33,10 @@ afterAll(async () => {
 const SEND_MANY = `mutation($inputs: [WebhookInput!]!) { sendWebhooks(inputs: $inputs) { id status attemptCount } }`;
 const GET = `query($id: ID!) { delivery(id: $id) { status attemptCount attempts { number outcome } } }`;
 
-/** An ACTIVE site whose receiver holds every request until `release()`. */
+/**
+ * An ACTIVE site whose receiver holds every request until `release()`, with a first delivery
+ * already on the wire: it made the site's gate row and holds one of its lanes.
+ */
 async function heldSite(path: string, threads: number) {
   let release!: () => void;
   holds.set(path, new Promise<void>((resolve) => (release = resolve)));
@@ -43,7 +46,10 @@ async function heldSite(path: string, threads: number) {
     }),
   );
   ok(await app.gql(`mutation($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }`, { id: createSite.id }));
-  return { siteId: createSite.id as string, release: () => release() };
+  const siteId = createSite.id as string;
+  const [first] = await send(siteId, 1);
+  await waitFor(async () => receiver.requests.some((r) => r.headers['x-delivery-id'] === first), 10_000, 'the first request');
+  return { siteId, first: first!, release: () => release() };
 }
 
 async function send(siteId: string, count: number): Promise<string[]> {
@@ -69,10 +75,8 @@ async function allSucceeded(ids: string[]) {
 
 describe('deliveries inserted already claimed', () => {
   it('an idle site: the batch is written IN_FLIGHT under this process, one lane each, with no claim of its own; each is sent and recorded once', async () => {
-    const { siteId, release } = await heldSite('/idle', 4);
-    // The site's first batch makes its gate row; the next ones can be claimed as they are inserted.
-    const [first] = await send(siteId, 1);
-    await waitFor(async () => receiver.requests.some((r) => r.headers['x-delivery-id'] === first), 10_000, 'the first request');
+    // The site's first batch made its gate row; the next ones can be claimed as they are inserted.
+    const { siteId, first, release } = await heldSite('/idle', 4);
     const ids = await send(siteId, 3);
     const stored = await rows(ids);
     const worker = app.services.dispatcher!.worker;
@@ -85,15 +89,13 @@ describe('deliveries inserted already claimed', () => {
     for (const lane of lanes) expect(lane).toBeGreaterThanOrEqual(0);
     expect(lanes.every((lane) => lane < 4)).toBe(true);
     release();
-    await allSucceeded([first!, ...ids]);
+    await allSucceeded([first, ...ids]);
     const sent = receiver.requests.filter((r) => r.url === '/idle').map((r) => r.headers['x-delivery-id']);
-    expect(sent.sort()).toEqual([first!, ...ids].sort());
+    expect(sent.sort()).toEqual([first, ...ids].sort());
   });
 
   it('with deliveries of the site waiting in the queue, a new batch queues behind them and is sent after them', async () => {
     const { siteId, release } = await heldSite('/backlog', 1);
-    await send(siteId, 1);
-    await waitFor(async () => receiver.requests.some((r) => r.url === '/backlog'), 10_000, 'the first request');
     // One lane, held by the request on the wire: these wait in the queue (one may be claimed to follow it).
     const waiting = await send(siteId, 4);
     const [late] = await send(siteId, 1);
@@ -106,9 +108,7 @@ describe('deliveries inserted already claimed', () => {
   });
 
   it('a batch the dispatcher could take only part of is queued whole: no row of it is written claimed', async () => {
-    const { siteId, release } = await heldSite('/partial', 2);
-    const [first] = await send(siteId, 1);
-    await waitFor(async () => receiver.requests.some((r) => r.headers['x-delivery-id'] === first), 10_000, 'the first request');
+    const { siteId, first, release } = await heldSite('/partial', 2);
     // Two lanes, one busy with a request of unknown duration: a claim now takes two at most.
     const ids = await send(siteId, 5);
     const stored = await rows(ids);
@@ -118,13 +118,11 @@ describe('deliveries inserted already claimed', () => {
       expect(row.status === 'PENDING' || (row.status === 'IN_FLIGHT' && !row.claimed_with_insert)).toBe(true);
     }
     release();
-    await allSucceeded([first!, ...ids]);
+    await allSucceeded([first, ...ids]);
   });
 
   it('the answer is the delivery as accepted (PENDING, no attempt yet), whichever way it was stored', async () => {
     const { siteId, release } = await heldSite('/answer', 2);
-    await send(siteId, 1);
-    await waitFor(async () => receiver.requests.some((r) => r.url === '/answer'), 10_000, 'the first request');
     const { sendWebhooks } = ok(await app.gql(SEND_MANY, { inputs: [{ siteId, payload: { a: 1 } }] }));
     expect(sendWebhooks).toEqual([{ id: expect.any(String), status: 'PENDING', attemptCount: 0 }]);
     expect((await rows([sendWebhooks[0].id])).get(sendWebhooks[0].id)).toMatchObject({ status: 'IN_FLIGHT', claimed_with_insert: true });
