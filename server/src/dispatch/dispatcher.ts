@@ -269,7 +269,7 @@ export class Dispatcher {
           const reclaimed = await reclaimExpiredLeases(this.deps.pool, dispatch.maxAttempts, await findGoneLocalClaimers(this.deps.pool));
           answered = true;
           if (reclaimed.length) {
-            log.info('took back deliveries whose process stopped', { count: reclaimed.length });
+            log.info('took back deliveries whose lease ran out or whose process is gone', { count: reclaimed.length });
             publishUpdates(this.deps.pubsub, reclaimed);
           }
         }
