@@ -10,7 +10,11 @@
  * its own) to the last job done (completion committed, or SUCCEEDED). Each job completes only
  * after the receiver's 200, and the receiver must have seen N distinct `x-delivery-id`s per system.
  *
- *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2]
+ * `--rounds=N` runs every system N times, plain undici first in each round and the others in an
+ * order that rotates from round to round, and prints the median of each: this machine's speed
+ * drifts ±15% within minutes, so one run cannot say which of two close systems is faster.
+ *
+ *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2] [--rounds=3]
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -42,9 +46,11 @@ const PG_BOSS: PgBossShape = option('pg-boss')
   ? (([batchSize, localConcurrency]) => ({ batchSize: batchSize!, localConcurrency: localConcurrency! }))(option('pg-boss')!.split('x').map(Number))
   : defaultShape(CONCURRENCY);
 const PROCESSES = ['self', 'postgres', 'receiver', 'client'] as const;
+const ROUNDS = Number(option('rounds') ?? 1);
 
 interface Result {
   system: System;
+  round: number;
   label: string;
   wallMs: number;
   /** CPU ms per process over the measured span. */
@@ -62,20 +68,21 @@ async function main() {
   const results: Result[] = [];
 
   /** Measures `run` between two /proc snapshots; `run` resolves with the wall ms and the client's CPU. */
+  let round = 0;
   const measure = async (system: System, label: string, run: () => Promise<{ wallMs: number; clientCpuMs: number }>) => {
     const before = cpuSnapshot({ receiver: receiver.pid });
     const { wallMs, clientCpuMs } = await run();
     const after = cpuSnapshot({ receiver: receiver.pid });
     const spent = (name: string) => (Number.isFinite(after[name]! - before[name]!) ? after[name]! - before[name]! : 0);
     const seen = await receiver.stats(segment(system));
-    const result: Result = { system, label, wallMs, cpu: { self: spent('self'), postgres: spent('postgres'), receiver: spent('receiver'), client: clientCpuMs }, seen };
+    const result: Result = { system, round, label, wallMs, cpu: { self: spent('self'), postgres: spent('postgres'), receiver: spent('receiver'), client: clientCpuMs }, seen };
     results.push(result);
     console.log(
-      `${label}: ${wallMs.toFixed(0)} ms = ${((COUNT / wallMs) * 1000).toFixed(0)}/s; receiver saw ${seen.count}, distinct ids ${seen.distinct}, duplicates ${seen.duplicates}; ` +
+      `${ROUNDS > 1 ? `round ${round + 1}: ` : ''}${label}: ${wallMs.toFixed(0)} ms = ${((COUNT / wallMs) * 1000).toFixed(0)}/s; receiver saw ${seen.count}, distinct ids ${seen.distinct}, duplicates ${seen.duplicates}; ` +
         `CPU ms: this process ${result.cpu.self.toFixed(0)}, PostgreSQL ${result.cpu.postgres.toFixed(0)}, receiver ${result.cpu.receiver.toFixed(0)}, client ${result.cpu.client.toFixed(0)}`,
     );
   };
-  const segment = (system: System) => `${system}-${CONCURRENCY}`;
+  const segment = (system: System) => `${system}-${CONCURRENCY}-r${round}`;
   const target = (system: System) => `${receiver.url}/${segment(system)}`;
 
   // BENCH_PG_STATS=1 (as for throughput.ts): each cluster's costliest statements after its run.
@@ -107,59 +114,79 @@ async function main() {
     return { db, worker, client };
   };
 
-  for (const system of SYSTEMS.filter((s) => ONLY.includes(s))) {
-    if (system === 'plain') {
-      await measure(system, `plain undici (${CONCURRENCY} at a time)`, async () => ({ wallMs: await plainUndici(target(system), COUNT, CONCURRENCY), clientCpuMs: 0 }));
-    } else if (system === 'graphile-worker' || system === 'pg-boss') {
-      const { db, worker, client } =
-        system === 'graphile-worker'
-          ? await peer(system, (url) => startGraphileWorker(url, target(system), COUNT, CONCURRENCY))
-          : await peer(system, (url) => startPgBossWorker(url, target(system), COUNT, CONCURRENCY, PG_BOSS));
-      const label =
-        system === 'graphile-worker'
-          ? `graphile-worker ${PEER_VERSIONS['graphile-worker']} (addJobs, concurrentJobs ${CONCURRENCY}, local queue 500, batched completions)`
-          : `pg-boss ${PEER_VERSIONS['pg-boss']} (insert, batchSize ${PG_BOSS.batchSize} × localConcurrency ${PG_BOSS.localConcurrency}, notify, burst)`;
-      await measure(system, label, async () => {
-        const started = performance.now();
-        const accepted = client.go();
-        const [finished, { cpuMs }] = await Promise.all([worker.done, accepted]);
-        return { wallMs: finished - started, clientCpuMs: cpuMs };
-      });
-      await worker.verify();
-      await statsPrint(db.url);
-      await worker.stop();
-      await db.stop();
-    } else {
-      const db = await startStoppableDatabase();
-      const app = await startInProcessApp(db.url, { TRUSTED_SITES_ROLE: 'all' });
-      const siteId = await createActiveSite(app.url, target(system), { maxRps: 10_000, threads: CONCURRENCY });
-      // bench/lib/client-process.ts, its start-up CPU left out as the peers' is.
-      const client = await startClientProcess(app.url, siteId, COUNT);
-      await statsReset(db.url);
-      await measure(system, `Trusted Sites (sendWebhooks, threads ${CONCURRENCY}, maxRps 10,000)`, async () => {
-        const started = performance.now();
-        let clientCpuMs = NaN;
-        const sending = client.go().then(({ cpuMs }) => void (clientCpuMs = cpuMs));
-        const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
-        if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`Trusted Sites: not all SUCCEEDED: ${JSON.stringify(counts)}`);
-        return { wallMs: settledAt - started, clientCpuMs };
-      });
-      await statsPrint(db.url);
+  const others = SYSTEMS.filter((s) => s !== 'plain' && ONLY.includes(s));
+  for (; round < ROUNDS; round++) {
+    const order = ['plain' as const, ...others.slice(round % others.length || 0), ...others.slice(0, round % others.length || 0)];
+    for (const system of order) {
+      if (system === 'plain') {
+        await measure(system, `plain undici (${CONCURRENCY} at a time)`, async () => ({ wallMs: await plainUndici(target(system), COUNT, CONCURRENCY), clientCpuMs: 0 }));
+      } else if (system === 'graphile-worker' || system === 'pg-boss') {
+        const { db, worker, client } =
+          system === 'graphile-worker'
+            ? await peer(system, (url) => startGraphileWorker(url, target(system), COUNT, CONCURRENCY))
+            : await peer(system, (url) => startPgBossWorker(url, target(system), COUNT, CONCURRENCY, PG_BOSS));
+        const label =
+          system === 'graphile-worker'
+            ? `graphile-worker ${PEER_VERSIONS['graphile-worker']} (addJobs, concurrentJobs ${CONCURRENCY}, local queue 500, batched completions)`
+            : `pg-boss ${PEER_VERSIONS['pg-boss']} (insert, batchSize ${PG_BOSS.batchSize} × localConcurrency ${PG_BOSS.localConcurrency}, notify, burst)`;
+        await measure(system, label, async () => {
+          const started = performance.now();
+          const accepted = client.go();
+          const [finished, { cpuMs }] = await Promise.all([worker.done, accepted]);
+          return { wallMs: finished - started, clientCpuMs: cpuMs };
+        });
+        await worker.verify();
+        await statsPrint(db.url);
+        await worker.stop();
+        await db.stop();
+      } else {
+        const db = await startStoppableDatabase();
+        const app = await startInProcessApp(db.url, { TRUSTED_SITES_ROLE: 'all' });
+        const siteId = await createActiveSite(app.url, target(system), { maxRps: 10_000, threads: CONCURRENCY });
+        // bench/lib/client-process.ts, its start-up CPU left out as the peers' is.
+        const client = await startClientProcess(app.url, siteId, COUNT);
+        await statsReset(db.url);
+        await measure(system, `Trusted Sites (sendWebhooks, threads ${CONCURRENCY}, maxRps 10,000)`, async () => {
+          const started = performance.now();
+          let clientCpuMs = NaN;
+          const sending = client.go().then(({ cpuMs }) => void (clientCpuMs = cpuMs));
+          const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
+          if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`Trusted Sites: not all SUCCEEDED: ${JSON.stringify(counts)}`);
+          return { wallMs: settledAt - started, clientCpuMs };
+        });
+        await statsPrint(db.url);
+        await app.stop();
+        await db.stop();
+      }
     }
   }
 
-  const plain = results.find((r) => r.system === 'plain')!;
+  const plainOf = (r: Result) => results.find((p) => p.system === 'plain' && p.round === r.round)!;
   const total = (r: Result) => PROCESSES.reduce((sum, name) => sum + r.cpu[name], 0);
   const perDelivery = (r: Result) => (total(r) * 1000) / COUNT;
   const s = (ms: number) => (ms / 1000).toFixed(2);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   console.log('');
-  console.log(`| system | wall | vs plain undici | CPU s: this process / PostgreSQL / receiver / client | CPU per delivery (all processes) | vs plain undici | distinct ids |`);
+  console.log(`| system${ROUNDS > 1 ? ' (round)' : ''} | wall | vs plain undici | CPU s: this process / PostgreSQL / receiver / client | CPU per delivery (all processes) | vs plain undici | distinct ids |`);
   console.log(`|---|---|---|---|---|---|---|`);
-  for (const r of results) {
+  for (const r of [...results].sort((a, b) => SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system) || a.round - b.round)) {
+    const plain = plainOf(r);
     const cpu = [r.cpu.self, r.cpu.postgres, r.cpu.receiver, r.cpu.client].map((ms, i) => (ms === 0 && (i === 1 || i === 3) ? '—' : s(ms))).join(' / ');
     console.log(
-      `| ${r.label} | ${s(r.wallMs)} s | ${(plain.wallMs / r.wallMs).toFixed(2)} | ${cpu} | ${perDelivery(r).toFixed(0)} µs | ${(perDelivery(r) / perDelivery(plain)).toFixed(2)}× | ${r.seen.distinct}/${COUNT} |`,
+      `| ${r.label}${ROUNDS > 1 ? ` (${r.round + 1})` : ''} | ${s(r.wallMs)} s | ${(plain.wallMs / r.wallMs).toFixed(2)} | ${cpu} | ${perDelivery(r).toFixed(0)} µs | ${(perDelivery(r) / perDelivery(plain)).toFixed(2)}× | ${r.seen.distinct}/${COUNT} |`,
     );
+  }
+  if (ROUNDS > 1) {
+    // Medians over the rounds; each ratio is taken within its round (against that round's plain run).
+    console.log(`\n| system, median of ${ROUNDS} rounds | wall | vs plain undici | CPU per delivery (all processes) | vs plain undici |`);
+    console.log(`|---|---|---|---|---|`);
+    for (const system of SYSTEMS.filter((x) => ONLY.includes(x))) {
+      const runs = results.filter((r) => r.system === system);
+      console.log(
+        `| ${runs[0]!.label} | ${s(median(runs.map((r) => r.wallMs)))} s | ${median(runs.map((r) => plainOf(r).wallMs / r.wallMs)).toFixed(2)} | ` +
+          `${median(runs.map(perDelivery)).toFixed(0)} µs | ${median(runs.map((r) => perDelivery(r) / perDelivery(plainOf(r)))).toFixed(2)}× |`,
+      );
+    }
   }
   const short = results.filter((r) => r.seen.distinct !== COUNT);
   if (short.length) throw new Error(`not every id delivered: ${short.map((r) => `${r.system} ${r.seen.distinct}/${COUNT}`).join(', ')}`);

@@ -98,6 +98,7 @@ async function main() {
   const eld = monitorEventLoopDelay({ resolution: 5 });
   eld.enable();
   const started = performance.now();
+  const sampler = TIMELINE ? startSampler(measured, app.services.dispatcher) : undefined;
   let acceptedMs = 0;
   let clientCpuMs = NaN;
   const sending = client.go().then(({ cpuMs }) => {
@@ -110,6 +111,7 @@ async function main() {
   if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`not all SUCCEEDED: ${JSON.stringify(counts)}`);
   const oursMs = settledAt - started;
   const cpuOursAfter = cpuSnapshot(measured);
+  sampler?.stop();
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     fs.writeFileSync(CPU_PROF!, JSON.stringify(profile));
@@ -149,6 +151,39 @@ async function main() {
   const oursPer = ((total(cpuSpentOf(cpuOurs, cpuOursAfter)) + (Number.isFinite(clientCpuMs) ? clientCpuMs : 0)) * 1000) / COUNT;
   console.log(`CPU per delivery, all processes: plain undici ${plainPer.toFixed(0)} µs, trusted sites ${oursPer.toFixed(0)} µs (incl. the client): ${(oursPer / plainPer).toFixed(2)}×  (target ≤ 2×)`);
   console.log(`ratio (trusted sites throughput / plain undici throughput, the faster plain run): ${(best.ms / oursMs).toFixed(2)}  (target ≥ 0.5; against the first plain run ${(first.ms / oursMs).toFixed(2)})`);
+}
+
+/**
+ * --timeline: every 250 ms, what each process spent (CPU ms), this process's longest event-loop
+ * stall, and the dispatcher's counters that moved (claims, deliveries claimed, slots skipped,
+ * outcomes recorded).
+ */
+function startSampler(measured: Record<string, number>, dispatcher: { stats: Record<string, number> } | undefined) {
+  const rows: string[] = [];
+  let last = cpuSnapshot(measured);
+  let lastStats = dispatcher?.stats ?? {};
+  const eld = monitorEventLoopDelay({ resolution: 2 });
+  eld.enable();
+  let q = 0;
+  const timer = setInterval(() => {
+    const now = cpuSnapshot(measured);
+    const stats = dispatcher?.stats ?? {};
+    const cpu = Object.keys(now).map((k) => `${k} ${Math.round(now[k]! - last[k]!)}`).join(', ');
+    const moved = ['claims', 'claimed', 'skippedSlots', 'recorded', 'flushes'].map((k) => `${k} ${(stats[k] ?? 0) - (lastStats[k] ?? 0)}`).join(', ');
+    rows.push(`${String(q).padStart(3)} | cpu ${cpu} | loop max ${(eld.max / 1e6).toFixed(0)} ms | ${moved}`);
+    eld.reset();
+    last = now;
+    lastStats = stats;
+    q += 1;
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      eld.disable();
+      console.log('per 250 ms since go:');
+      for (const row of rows) console.log(row);
+    },
+  };
 }
 
 main()
