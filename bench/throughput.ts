@@ -7,7 +7,7 @@
  * The caller of sendWebhooks (1,000 webhooks a call, 4 calls at a time) is a process of its own,
  * as a workflow engine would be; the receiver too. Both share the machine's cores with us.
  *
- *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64] [--cpu-prof=file.cpuprofile] [--timeline]
+ *   npx tsx bench/throughput.ts [count] [--dispatchers=N] [--threads=64] [--cpu-prof=file.cpuprofile] [--timeline] [--warm=N] [--heap-prof=file.heapprofile]
  *
  * By default one process does it all (TRUSTED_SITES_ROLE=all). With --dispatchers=N the
  * benchmark process serves the API only and N dispatcher-only processes send.
@@ -25,8 +25,14 @@ const THREADS = Number(/^--threads=(\d+)$/.exec(process.argv.slice(2).find((a) =
 // A V8 CPU profile of this process (the app with role all) over the measured phase only, for
 // Chrome DevTools or `npx tsx bench/lib/profile-summary.ts <file>`.
 const CPU_PROF = process.argv.slice(2).find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+// A sampling heap profile (allocations still live at a scavenge are what garbage collection costs)
+// of the measured phase: bytes allocated per source line, for `npx tsx bench/lib/heap-summary.ts <file>`.
+const HEAP_PROF = process.argv.slice(2).find((a) => a.startsWith('--heap-prof='))?.slice('--heap-prof='.length);
 // Deliveries accepted and attempts started per quarter second, from the database after the run.
 const TIMELINE = process.argv.includes('--timeline');
+// --warm=N: N deliveries to another site of the same receiver before the clock starts, so the
+// measured run finds this process as a long-running service is (code optimised, pools open).
+const WARM = Number(/^--warm=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--warm=')) ?? '')?.[1] ?? 0);
 const BASIC = `Basic ${Buffer.from('bench:bench-password-1').toString('base64')}`;
 
 async function plainUndici(url: string): Promise<number> {
@@ -83,9 +89,22 @@ async function main() {
     await app.services.db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await app.services.db.pool.query('SELECT pg_stat_statements_reset()');
   }
+  if (WARM) {
+    const warmSite = await createActiveSite(app.url, `${receiver.url}/warm`, { maxRps: 10_000, threads: THREADS });
+    const warmClient = await startClientProcess(app.url, warmSite, WARM);
+    const { counts } = await waitUntilSettled(app.services.db.pool, warmSite, warmClient.go());
+    console.log(`warm-up: ${WARM} deliveries to another site first (${JSON.stringify(counts)})`);
+  }
   // The workflow engine calling sendWebhooks is a process of its own, started before the clock.
   const client = await startClientProcess(app.url, siteId, COUNT);
   const measured = { receiver: receiver.pid, ...dispatchers };
+  const heapProfiler = HEAP_PROF ? new Session() : undefined;
+  if (heapProfiler) {
+    heapProfiler.connect();
+    await heapProfiler.post('HeapProfiler.enable');
+    // Every 4 KB allocated, on average; objects collected since are kept in the profile too.
+    await heapProfiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   const profiler = CPU_PROF ? new Session() : undefined;
   if (profiler) {
     profiler.connect();
@@ -112,6 +131,12 @@ async function main() {
   const oursMs = settledAt - started;
   const cpuOursAfter = cpuSnapshot(measured);
   sampler?.stop();
+  if (heapProfiler) {
+    const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+    fs.writeFileSync(HEAP_PROF!, JSON.stringify(profile));
+    heapProfiler.disconnect();
+    console.log(`sampling heap profile of this process over the measured phase: ${HEAP_PROF}`);
+  }
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     fs.writeFileSync(CPU_PROF!, JSON.stringify(profile));
