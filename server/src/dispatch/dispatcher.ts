@@ -499,9 +499,12 @@ export class Dispatcher {
         recorded.push(this.record(context, delivery, { kind: 'prepare', retryable, message }, new Date(), null, null, false, null, span));
         continue;
       }
-      const asked = performance.now();
-      const slotted = await run.slots.take(this.deps.config.dispatch.rateLookaheadMs, () => this.stopping, () => this.wake(false, false));
-      this.deps.metrics?.slotTaken(run.siteId, performance.now() - asked);
+      let slotted = run.slots.takeNow();
+      if (!slotted) {
+        const asked = performance.now();
+        slotted = await run.slots.take(this.deps.config.dispatch.rateLookaheadMs, () => this.stopping, () => this.wake(false, false));
+        this.deps.metrics?.slotTaken(run.siteId, performance.now() - asked);
+      }
       if (!slotted) {
         await this.release([delivery.id, ...lane.queue.splice(0).map((d) => d.id)]);
         break;

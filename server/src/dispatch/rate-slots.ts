@@ -14,6 +14,8 @@ export class RateSlots {
   private head = 0;
   /** Lanes waiting for a slot. */
   waiting = 0;
+  /** Lanes waiting in the pacing bucket (`takeNow` does not pass them). */
+  private pacing = 0;
   private readonly waiters = new Set<() => void>();
   private bucket: TokenBucket | undefined;
   interval = 0;
@@ -54,6 +56,19 @@ export class RateSlots {
   }
 
   /**
+   * Takes the next slot if it is due now and the pacing bucket has a token for it, without waiting
+   * (no promise, no timer: most requests of a busy site start this way); false when `take` must.
+   */
+  takeNow(): boolean {
+    this.dropStale();
+    if (this.head >= this.slots.length || this.pacing > 0 || this.slots[this.head]! > performance.now()) return false;
+    // Due, and not more than the tolerance behind (dropStale): usable if the bucket allows it now.
+    if (!this.bucket!.tryRemoveTokens(1)) return false;
+    this.head += 1;
+    return true;
+  }
+
+  /**
    * Takes the next slot and waits for it. Without one it calls `askForMore` and waits; false
    * when none comes in time (the caller gives its work back) or `stopping()` says so.
    */
@@ -66,7 +81,12 @@ export class RateSlots {
         this.head += 1;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
-        await this.bucket!.removeTokens(1);
+        this.pacing += 1;
+        try {
+          await this.bucket!.removeTokens(1);
+        } finally {
+          this.pacing -= 1;
+        }
         if (performance.now() <= due + this.toleranceMs) return true;
         this.onSkipped();
         continue;

@@ -39,11 +39,15 @@ export function signWebhook(site: Site, secrets: Secrets<string>, webhook: Unsig
     for (const [name, value] of signatureHeaders(site.storedSigning, secrets, webhook.deliveryId, webhook.body, now)) headers[name] = value;
   }
   const request: OutgoingRequest = { method: webhook.method, url: site.url, headers, body: webhook.body };
+  // Drawn only if the method reads it (an S3 object key may; every request used to draw one).
+  let uuid: string | undefined;
   return definitionOf(site.authMethod).sign(site.auth as never, secrets, request, {
     now,
     siteId: site.id,
     deliveryId: webhook.deliveryId,
-    uuid: randomUUID(),
+    get uuid() {
+      return (uuid ??= randomUUID());
+    },
     accessToken: webhook.accessToken,
   });
 }
