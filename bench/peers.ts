@@ -14,7 +14,11 @@
  * order that rotates from round to round, and prints the median of each: this machine's speed
  * drifts ±15% within minutes, so one run cannot say which of two close systems is faster.
  *
- *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2] [--rounds=3]
+ * `--warm=N` first sends N events through each system (the same cluster, worker or app, its ids
+ * apart) and starts the clock only when they are done: a service runs for days, so a burst meets
+ * its code optimised and its connections open. Without it every system starts cold.
+ *
+ *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2] [--rounds=3] [--warm=5000]
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -47,6 +51,7 @@ const PG_BOSS: PgBossShape = option('pg-boss')
   : defaultShape(CONCURRENCY);
 const PROCESSES = ['self', 'postgres', 'receiver', 'client'] as const;
 const ROUNDS = Number(option('rounds') ?? 1);
+const WARM = Number(option('warm') ?? 0);
 
 interface Result {
   system: System;
@@ -62,7 +67,7 @@ async function main() {
   for (const name of ONLY) if (!SYSTEMS.includes(name)) throw new Error(`--only: unknown system ${name} (${SYSTEMS.join(', ')})`);
   if (!ONLY.includes('plain')) throw new Error('--only must include plain: every ratio is against it');
   console.log(machineNote());
-  console.log(`${COUNT} × ~1 KB JSON, ${CONCURRENCY} in flight, Node ${process.version}`);
+  console.log(`${COUNT} × ~1 KB JSON, ${CONCURRENCY} in flight, Node ${process.version}${WARM ? `; each system warmed with ${WARM} first` : '; each system cold'}`);
   if (ONLY.some((s) => s === 'graphile-worker' || s === 'pg-boss')) ensurePeers();
   const receiver = await startReceiverProcess();
   const results: Result[] = [];
@@ -70,11 +75,14 @@ async function main() {
   /** Measures `run` between two /proc snapshots; `run` resolves with the wall ms and the client's CPU. */
   let round = 0;
   const measure = async (system: System, label: string, run: () => Promise<{ wallMs: number; clientCpuMs: number }>) => {
+    // What the receiver saw of this run alone (a warm-up sent other ids to the same place before).
+    const seenBefore = await receiver.stats(segment(system));
     const before = cpuSnapshot({ receiver: receiver.pid });
     const { wallMs, clientCpuMs } = await run();
     const after = cpuSnapshot({ receiver: receiver.pid });
     const spent = (name: string) => (Number.isFinite(after[name]! - before[name]!) ? after[name]! - before[name]! : 0);
-    const seen = await receiver.stats(segment(system));
+    const seenAfter = await receiver.stats(segment(system));
+    const seen = { count: seenAfter.count - seenBefore.count, distinct: seenAfter.distinct - seenBefore.distinct, duplicates: seenAfter.duplicates - seenBefore.duplicates };
     const result: Result = { system, round, label, wallMs, cpu: { self: spent('self'), postgres: spent('postgres'), receiver: spent('receiver'), client: clientCpuMs }, seen };
     results.push(result);
     console.log(
@@ -105,12 +113,18 @@ async function main() {
     await client.end();
   };
 
-  /** A peer: its own cluster, its worker here, its producer in a client process; stopped after. */
+  /** A peer: its own cluster, its worker here (warmed with ids from COUNT on), its producer in a client process; stopped after. */
   const peer = async (system: 'graphile-worker' | 'pg-boss', start: (databaseUrl: string) => Promise<PeerWorker>) => {
     const db = await startStoppableDatabase();
     const worker = await start(db.url);
+    const producer = (count: number, first: number) =>
+      startScriptClientProcess('bench/lib/peers/enqueue-process.ts', { PEER_SYSTEM: system, PEER_DATABASE_URL: db.url, PEER_COUNT: String(count), PEER_FIRST: String(first) });
+    if (WARM) {
+      await (await producer(WARM, COUNT)).go();
+      await worker.reached(WARM);
+    }
     await statsReset(db.url);
-    const client = await startScriptClientProcess('bench/lib/peers/enqueue-process.ts', { PEER_SYSTEM: system, PEER_DATABASE_URL: db.url, PEER_COUNT: String(COUNT) });
+    const client = await producer(COUNT, 0);
     return { db, worker, client };
   };
 
@@ -119,12 +133,13 @@ async function main() {
     const order = ['plain' as const, ...others.slice(round % others.length || 0), ...others.slice(0, round % others.length || 0)];
     for (const system of order) {
       if (system === 'plain') {
-        await measure(system, `plain undici (${CONCURRENCY} at a time)`, async () => ({ wallMs: await plainUndici(target(system), COUNT, CONCURRENCY), clientCpuMs: 0 }));
+        if (WARM) await plainUndici(target(system), WARM, CONCURRENCY, COUNT);
+      await measure(system, `plain undici (${CONCURRENCY} at a time)`, async () => ({ wallMs: await plainUndici(target(system), COUNT, CONCURRENCY), clientCpuMs: 0 }));
       } else if (system === 'graphile-worker' || system === 'pg-boss') {
         const { db, worker, client } =
           system === 'graphile-worker'
-            ? await peer(system, (url) => startGraphileWorker(url, target(system), COUNT, CONCURRENCY))
-            : await peer(system, (url) => startPgBossWorker(url, target(system), COUNT, CONCURRENCY, PG_BOSS));
+            ? await peer(system, (url) => startGraphileWorker(url, target(system), WARM + COUNT, CONCURRENCY))
+            : await peer(system, (url) => startPgBossWorker(url, target(system), WARM + COUNT, CONCURRENCY, PG_BOSS));
         const label =
           system === 'graphile-worker'
             ? `graphile-worker ${PEER_VERSIONS['graphile-worker']} (addJobs, concurrentJobs ${CONCURRENCY}, local queue 500, batched completions)`
@@ -143,6 +158,7 @@ async function main() {
         const db = await startStoppableDatabase();
         const app = await startInProcessApp(db.url, { TRUSTED_SITES_ROLE: 'all' });
         const siteId = await createActiveSite(app.url, target(system), { maxRps: 10_000, threads: CONCURRENCY });
+        if (WARM) await waitUntilSettled(app.services.db.pool, siteId, (await startClientProcess(app.url, siteId, WARM)).go());
         // bench/lib/client-process.ts, its start-up CPU left out as the peers' is.
         const client = await startClientProcess(app.url, siteId, COUNT);
         await statsReset(db.url);
@@ -151,7 +167,7 @@ async function main() {
           let clientCpuMs = NaN;
           const sending = client.go().then(({ cpuMs }) => void (clientCpuMs = cpuMs));
           const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
-          if ((counts.SUCCEEDED ?? 0) !== COUNT) throw new Error(`Trusted Sites: not all SUCCEEDED: ${JSON.stringify(counts)}`);
+          if ((counts.SUCCEEDED ?? 0) !== WARM + COUNT) throw new Error(`Trusted Sites: not all SUCCEEDED: ${JSON.stringify(counts)}`);
           return { wallMs: settledAt - started, clientCpuMs };
         });
         await statsPrint(db.url);

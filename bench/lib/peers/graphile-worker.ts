@@ -64,6 +64,7 @@ export async function startGraphileWorker(databaseUrl: string, receiverUrl: stri
   });
   return {
     done: completion.finished(),
+    reached: (n) => completion.reached(n),
     verify: () => completion.verify(),
     stop: async () => {
       await runner.stop();
@@ -78,12 +79,18 @@ export async function graphileClient(databaseUrl: string): Promise<PeerClient> {
   const { makeWorkerUtils, Logger } = await load();
   const utils = await makeWorkerUtils({ connectionString: databaseUrl, logger: quietLogger(Logger) });
   return {
-    enqueue: (count, batch, parallel) =>
-      inBatches(count, batch, parallel, (from, to) => {
-        const specs = [];
-        for (let i = from; i < to; i++) specs.push({ identifier: TASK, payload: throughputPayload(i) });
-        return utils.addJobs(specs);
-      }),
+    enqueue: (count, batch, parallel, first) =>
+      inBatches(
+        count,
+        batch,
+        parallel,
+        (from, to) => {
+          const specs = [];
+          for (let i = from; i < to; i++) specs.push({ identifier: TASK, payload: throughputPayload(i) });
+          return utils.addJobs(specs);
+        },
+        first,
+      ),
     close: () => utils.release(),
   };
 }

@@ -62,6 +62,7 @@ export async function startPgBossWorker(databaseUrl: string, receiverUrl: string
   );
   return {
     done: completion.finished(),
+    reached: (n) => completion.reached(n),
     verify: () => completion.verify(),
     stop: async () => {
       await boss.stop({ graceful: true, close: true, timeout: 5_000 });
@@ -77,12 +78,18 @@ export async function pgBossClient(databaseUrl: string): Promise<PeerClient> {
   boss.on('error', (error: Error) => console.error(`pg-boss error: ${error.message}`));
   await boss.start();
   return {
-    enqueue: (count, batch, parallel) =>
-      inBatches(count, batch, parallel, (from, to) => {
-        const jobs = [];
-        for (let i = from; i < to; i++) jobs.push({ data: throughputPayload(i) });
-        return boss.insert(QUEUE, jobs);
-      }),
+    enqueue: (count, batch, parallel, first) =>
+      inBatches(
+        count,
+        batch,
+        parallel,
+        (from, to) => {
+          const jobs = [];
+          for (let i = from; i < to; i++) jobs.push({ data: throughputPayload(i) });
+          return boss.insert(QUEUE, jobs);
+        },
+        first,
+      ),
     close: () => boss.stop({ graceful: false, close: true }),
   };
 }

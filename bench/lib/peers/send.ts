@@ -28,14 +28,14 @@ export function webhookSender(url: string, connections: number): { send(event: E
   };
 }
 
-/** The baseline: `count` events from memory, `concurrency` at a time, no queue. Returns the wall time in ms. */
-export async function plainUndici(url: string, count: number, concurrency: number): Promise<number> {
+/** The baseline: `count` events from memory (ids from `first`), `concurrency` at a time, no queue. Returns the wall time in ms. */
+export async function plainUndici(url: string, count: number, concurrency: number, first = 0): Promise<number> {
   const sender = webhookSender(url, concurrency);
-  let next = 0;
+  let next = first;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) await sender.send(throughputPayload(next++));
+      while (next < first + count) await sender.send(throughputPayload(next++));
     }),
   );
   const elapsed = performance.now() - started;
@@ -58,6 +58,7 @@ export async function until(check: () => Promise<boolean>, pollMs = 5): Promise<
  */
 export class Completion {
   private readonly ids: string[] = [];
+  private readonly waiters: Array<{ n: number; resolve: () => void }> = [];
   private allHandled!: () => void;
   private readonly handledAll = new Promise<void>((resolve) => (this.allHandled = resolve));
 
@@ -71,6 +72,16 @@ export class Completion {
   handled(ids: string[]): void {
     this.ids.push(...ids);
     if (this.ids.length === this.count) this.allHandled();
+    for (const waiter of this.waiters.filter((w) => this.ids.length >= w.n)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  /** Resolves once `n` jobs have been handled and the last of them are complete (the end of a warm-up). */
+  async reached(n: number): Promise<void> {
+    if (this.ids.length < n) await new Promise<void>((resolve) => this.waiters.push({ n, resolve }));
+    await until(async () => !(await this.openAmong(this.ids.slice(n - this.tail, n))));
   }
 
   /** Resolves with the time (performance.now()) the last jobs were seen complete. */
@@ -90,6 +101,8 @@ export class Completion {
 export interface PeerWorker {
   /** Resolves once every job has had its 200 and its completion is committed, with that time. */
   done: Promise<number>;
+  /** Resolves once the first `n` jobs (a warm-up) are handled and complete. */
+  reached(n: number): Promise<void>;
   /** After the measurement: every job complete, each handled once. */
   verify(): Promise<void>;
   stop(): Promise<void>;
@@ -97,18 +110,20 @@ export interface PeerWorker {
 
 /** A peer's producer, in a client process of its own (see enqueue-process.ts). */
 export interface PeerClient {
-  enqueue(count: number, batch: number, parallel: number): Promise<void>;
+  /** Events `first` .. `first + count - 1`. */
+  enqueue(count: number, batch: number, parallel: number, first: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** `count` items in calls of `batch`, `parallel` calls at a time (as sendMany sends sendWebhooks). */
-export async function inBatches(count: number, batch: number, parallel: number, call: (from: number, to: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
+/** Items `first` .. `first + count - 1` in calls of `batch`, `parallel` calls at a time (as sendMany sends sendWebhooks). */
+export async function inBatches(count: number, batch: number, parallel: number, call: (from: number, to: number) => Promise<unknown>, first = 0): Promise<void> {
+  let next = first;
+  const end = first + count;
   await Promise.all(
     Array.from({ length: parallel }, async () => {
-      while (next < count) {
+      while (next < end) {
         const from = next;
-        next = Math.min(count, next + batch);
+        next = Math.min(end, next + batch);
         await call(from, next);
       }
     }),
