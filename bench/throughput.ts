@@ -93,7 +93,8 @@ async function main() {
     const warmSite = await createActiveSite(app.url, `${receiver.url}/warm`, { maxRps: 10_000, threads: THREADS });
     const warmClient = await startClientProcess(app.url, warmSite, WARM);
     const { counts } = await waitUntilSettled(app.services.db.pool, warmSite, warmClient.go());
-    console.log(`warm-up: ${WARM} deliveries to another site first (${JSON.stringify(counts)})`);
+    if (process.env.BENCH_VACUUM) await app.services.db.pool.query(process.env.BENCH_VACUUM);
+    console.log(`warm-up: ${WARM} deliveries to another site first (${JSON.stringify(counts)})${process.env.BENCH_VACUUM ? `, then ${process.env.BENCH_VACUUM}` : ''}`);
   }
   // The workflow engine calling sendWebhooks is a process of its own, started before the clock.
   const client = await startClientProcess(app.url, siteId, COUNT);
