@@ -27,7 +27,7 @@ export interface SignContext {
   now: Date;
   siteId: string;
   deliveryId: string;
-  /** A fresh random UUID, drawn by the caller. */
+  /** A fresh random UUID, drawn by the caller (signWebhook draws it when a method first reads it). */
   uuid: string;
   /** For the OAuth2 methods: the access token the token store holds. */
   accessToken?: string;
