@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { sourceOf } from './sources.js';
 
 /**
  * Summarises a sampling heap profile (from `bench/throughput.ts --heap-prof=…`): bytes allocated
@@ -18,17 +19,6 @@ const { head } = JSON.parse(fs.readFileSync(file!, 'utf8')) as { head: Node };
 const count = Number(countArg ?? 20_000);
 const top = Number(topArg ?? 40);
 
-function source(url: string): string {
-  if (!url) return '(native/V8)';
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  if (url.startsWith('node:')) return url;
-  const m = /server\/src\/(.*)$/.exec(url);
-  return m ? `ours:${m[1]}` : url.replace(/^file:\/\/.*\/main\//, '');
-}
 
 const byFunction = new Map<string, number>();
 const bySource = new Map<string, number>();
@@ -36,7 +26,7 @@ const bySource = new Map<string, number>();
 const byOwner = new Map<string, number>();
 let total = 0;
 function walk(node: Node, owner: string | undefined): void {
-  const src = source(node.callFrame.url);
+  const src = sourceOf(node.callFrame.url);
   const here = node.callFrame.url && !node.callFrame.url.startsWith('node:') ? `${node.callFrame.functionName || '(anonymous)'} ${src}:${node.callFrame.lineNumber + 1}` : owner;
   if (node.selfSize) {
     const key = `${node.callFrame.functionName || '(anonymous)'} ${src}:${node.callFrame.lineNumber + 1}`;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { sourceOf } from './sources.js';
 
 /**
  * Summarises a V8 .cpuprofile (from `bench/throughput.ts --cpu-prof=…`): the functions with the
@@ -36,19 +37,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   selfUs.set(profile.samples[i]!, (selfUs.get(profile.samples[i]!) ?? 0) + dt);
 }
 
-function source(url: string): string {
-  if (!url) return '(native/V8)';
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  if (url.startsWith('node:')) return url;
-  const m = /server\/src\/(.*)$/.exec(url);
-  if (m) return `ours:${m[1]}`;
-  return url.replace(/^file:\/\/.*\/main\//, '');
-}
-const key = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${source(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const key = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${sourceOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 
 const self = new Map<string, number>();
 const bySource = new Map<string, number>();
@@ -59,7 +48,7 @@ for (const [id, us] of selfUs) {
   total += us;
   self.set(key(n), (self.get(key(n)) ?? 0) + us);
   const name = n.callFrame.functionName;
-  const src = name === '(garbage collector)' || name === '(idle)' || name === '(program)' ? name : source(n.callFrame.url);
+  const src = name === '(garbage collector)' || name === '(idle)' || name === '(program)' ? name : sourceOf(n.callFrame.url);
   bySource.set(src, (bySource.get(src) ?? 0) + us);
   // Inclusive: every distinct function on the stack, once.
   const seen = new Set<string>();

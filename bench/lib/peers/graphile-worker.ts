@@ -1,6 +1,6 @@
 import { throughputPayload } from '../client.js';
 import { importPeer } from './install.js';
-import { Completion, type Event, type PeerClient, type PeerWorker, inBatches, webhookSender } from './send.js';
+import { Completion, type Event, type PeerClient, type PeerWorker, enqueueWith, webhookSender } from './send.js';
 
 /**
  * graphile-worker 0.18 doing our job: one task, `deliver`, whose payload is the event; the worker
@@ -79,18 +79,7 @@ export async function graphileClient(databaseUrl: string): Promise<PeerClient> {
   const { makeWorkerUtils, Logger } = await load();
   const utils = await makeWorkerUtils({ connectionString: databaseUrl, logger: quietLogger(Logger) });
   return {
-    enqueue: (count, batch, parallel, first) =>
-      inBatches(
-        count,
-        batch,
-        parallel,
-        (from, to) => {
-          const specs = [];
-          for (let i = from; i < to; i++) specs.push({ identifier: TASK, payload: throughputPayload(i) });
-          return utils.addJobs(specs);
-        },
-        first,
-      ),
+    enqueue: enqueueWith((i) => ({ identifier: TASK, payload: throughputPayload(i) }), (specs) => utils.addJobs(specs)),
     close: () => utils.release(),
   };
 }

@@ -1,6 +1,6 @@
 import { throughputPayload } from '../client.js';
 import { importPeer } from './install.js';
-import { Completion, type Event, type PeerClient, type PeerWorker, inBatches, webhookSender } from './send.js';
+import { Completion, type Event, type PeerClient, type PeerWorker, enqueueWith, webhookSender } from './send.js';
 
 /**
  * pg-boss 12 doing our job: one queue, `deliver`, whose job data is the event; the worker in the
@@ -78,18 +78,7 @@ export async function pgBossClient(databaseUrl: string): Promise<PeerClient> {
   boss.on('error', (error: Error) => console.error(`pg-boss error: ${error.message}`));
   await boss.start();
   return {
-    enqueue: (count, batch, parallel, first) =>
-      inBatches(
-        count,
-        batch,
-        parallel,
-        (from, to) => {
-          const jobs = [];
-          for (let i = from; i < to; i++) jobs.push({ data: throughputPayload(i) });
-          return boss.insert(QUEUE, jobs);
-        },
-        first,
-      ),
+    enqueue: enqueueWith((i) => ({ data: throughputPayload(i) }), (jobs) => boss.insert(QUEUE, jobs)),
     close: () => boss.stop({ graceful: false, close: true }),
   };
 }

@@ -129,3 +129,19 @@ export async function inBatches(count: number, batch: number, parallel: number, 
     }),
   );
 }
+
+/** A producer's `enqueue`: `item(i)` for each event, `add` called with a batch of them (`inBatches`' calls). */
+export function enqueueWith<T>(item: (i: number) => T, add: (items: T[]) => Promise<unknown>): PeerClient['enqueue'] {
+  return (count, batch, parallel, first) =>
+    inBatches(
+      count,
+      batch,
+      parallel,
+      (from, to) => {
+        const items: T[] = [];
+        for (let i = from; i < to; i++) items.push(item(i));
+        return add(items);
+      },
+      first,
+    );
+}

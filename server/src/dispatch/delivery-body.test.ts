@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
-import { type Receiver, startReceiver, waitFor } from './testkit.js';
+import { activeBasicSite, type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /**
  * Webhook bodies live in `delivery_body` (Migration0014), written once with the delivery, so the
@@ -37,15 +36,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function site(path: string): Promise<string> {
-  const { createSite } = ok(
-    await app.gql(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
-      input: { name: `Bodies ${path}`, url: `${receiver.url}${path}`, performance: { maxRps: 1000, threads: 4 }, auth: { basic: { username: 'alice', password: SECRET_VALUES.password } } },
-    }),
-  );
-  ok(await app.gql(`mutation($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }`, { id: createSite.id }));
-  return createSite.id as string;
-}
+const site = (path: string) => activeBasicSite(app, `Bodies ${path}`, `${receiver.url}${path}`, { maxRps: 1000, threads: 4 });
 
 const statusOf = async (ids: string[]) =>
   (await raw.query<{ status: string }>(`SELECT status FROM delivery WHERE id = ANY($1::uuid[])`, [ids])).rows.map((r) => r.status);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_VALUES } from '../../test/fixtures.js';
 import { type TestApp, ok, startTestApp } from '../../test/support.js';
-import { type Answer, type Receiver, startReceiver, waitFor } from './testkit.js';
+import { activeBasicSite, type Answer, type Receiver, startReceiver, waitFor } from './testkit.js';
 
 /**
  * A running dispatcher renews the leases of the deliveries it holds, and only those: a claim it
@@ -34,15 +33,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function site(path: string): Promise<string> {
-  const { createSite } = ok(
-    await app.gql(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
-      input: { name: `Lease ${path}`, url: `${receiver.url}${path}`, performance: { maxRps: 100, threads: 1 }, auth: { basic: { username: 'u', password: SECRET_VALUES.password } } },
-    }),
-  );
-  ok(await app.gql(`mutation($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }`, { id: createSite.id }));
-  return createSite.id as string;
-}
+const site = (path: string) => activeBasicSite(app, `Lease ${path}`, `${receiver.url}${path}`, { maxRps: 100, threads: 1 });
 
 async function send(siteId: string): Promise<string> {
   return ok(await app.gql(`mutation($input: WebhookInput!) { sendWebhook(input: $input) { id } }`, { input: { siteId, payload: { hello: siteId } } })).sendWebhook.id;

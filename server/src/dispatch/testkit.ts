@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SECRET_VALUES } from '../../test/fixtures.js';
+import { type TestApp, ok } from '../../test/support.js';
 
 /**
  * A real HTTP receiver on 127.0.0.1 for dispatcher tests and benchmarks. It records every request
@@ -97,4 +99,15 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/** A Basic-auth site sending to `url`, made ACTIVE (so it is sent to); its id. */
+export async function activeBasicSite(app: TestApp, name: string, url: string, performance: { maxRps: number; threads: number }): Promise<string> {
+  const { createSite } = ok(
+    await app.gql(`mutation($input: SiteInput!) { createSite(input: $input) { id } }`, {
+      input: { name, url, performance, auth: { basic: { username: 'alice', password: SECRET_VALUES.password } } },
+    }),
+  );
+  ok(await app.gql(`mutation($id: ID!) { setSiteStatus(id: $id, status: ACTIVE) { id } }`, { id: createSite.id }));
+  return createSite.id as string;
 }
