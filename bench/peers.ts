@@ -18,8 +18,10 @@
  * apart), vacuums its database and starts the clock only then: a service runs for days, so a burst meets
  * its code optimised and its connections open. Without it every system starts cold.
  *
- *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2] [--rounds=3] [--warm=5000]
+ *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2] [--rounds=3] [--warm=5000] [--cpu-prof=PREFIX]
  */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
@@ -52,6 +54,28 @@ const PG_BOSS: PgBossShape = option('pg-boss')
 const PROCESSES = ['self', 'postgres', 'receiver', 'client'] as const;
 const ROUNDS = Number(option('rounds') ?? 1);
 const WARM = Number(option('warm') ?? 0);
+// --cpu-prof=PREFIX: a CPU profile of this process over each Trusted Sites round's measured span
+// (the app runs here; the peers' workers are idle then), written to PREFIX-rN.cpuprofile for
+// bench/lib/profile-summary.ts — to compare a cold round with a warm one.
+const CPU_PROF = option('cpu-prof');
+
+/** `run`, profiled into `file` when one is given. */
+async function profiled<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (!file) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of this process over the round: ${file}`);
+  }
+}
 
 interface Result {
   system: System;
@@ -176,14 +200,14 @@ async function main() {
         // bench/lib/client-process.ts, its start-up CPU left out as the peers' is.
         const client = await startClientProcess(app.url, siteId, COUNT);
         await statsReset(db.url);
-        await measure(system, `Trusted Sites (sendWebhooks, threads ${CONCURRENCY}, maxRps 10,000)`, async () => {
+        await measure(system, `Trusted Sites (sendWebhooks, threads ${CONCURRENCY}, maxRps 10,000)`, () => profiled(CPU_PROF && `${CPU_PROF}-r${round + 1}.cpuprofile`, async () => {
           const started = performance.now();
           let clientCpuMs = NaN;
           const sending = client.go().then(({ cpuMs }) => void (clientCpuMs = cpuMs));
           const { settledAt, counts } = await waitUntilSettled(app.services.db.pool, siteId, sending);
           if ((counts.SUCCEEDED ?? 0) !== WARM + COUNT) throw new Error(`Trusted Sites: not all SUCCEEDED: ${JSON.stringify(counts)}`);
           return { wallMs: settledAt - started, clientCpuMs };
-        });
+        }));
         await statsPrint(db.url);
         await app.stop();
         await db.stop();
