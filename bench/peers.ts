@@ -20,8 +20,6 @@
  *
  *   npx tsx bench/peers.ts [count] [--concurrency=32|64] [--only=plain,graphile-worker,pg-boss,trusted-sites] [--pg-boss=16x2] [--rounds=3] [--warm=5000] [--cpu-prof=PREFIX]
  */
-import fs from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
@@ -36,6 +34,7 @@ import {
   stopAll,
   waitUntilSettled,
 } from './lib/harness.js';
+import { startCpuProfile } from './lib/cpu-profile.js';
 import { startGraphileWorker } from './lib/peers/graphile-worker.js';
 import { ensurePeers, PEER_VERSIONS } from './lib/peers/install.js';
 import { defaultShape, type PgBossShape, startPgBossWorker } from './lib/peers/pg-boss.js';
@@ -62,17 +61,11 @@ const CPU_PROF = option('cpu-prof');
 /** `run`, profiled into `file` when one is given. */
 async function profiled<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
   if (!file) return run();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  const profiler = await startCpuProfile();
   try {
     return await run();
   } finally {
-    const { profile } = await session.post('Profiler.stop');
-    fs.writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
+    await profiler.stop(file);
     console.log(`CPU profile of this process over the round: ${file}`);
   }
 }

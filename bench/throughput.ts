@@ -18,6 +18,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { throughputPayload } from './lib/client.js';
 import { cpuSnapshot, cpuSpent, createActiveSite, machineNote, startClientProcess, startDatabase, startDispatcherProcess, startInProcessApp, startReceiverProcess, stopAll, waitUntilSettled } from './lib/harness.js';
+import { startCpuProfile } from './lib/cpu-profile.js';
 
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
 const DISPATCHERS = Number(/^--dispatchers=(\d+)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--dispatchers=')) ?? '')?.[1] ?? 0);
@@ -108,13 +109,7 @@ async function main() {
     // Every 4 KB allocated, on average; objects collected since are kept in the profile too.
     await heapProfiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   }
-  const profiler = CPU_PROF ? new Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
-    await profiler.post('Profiler.start');
-  }
+  const profiler = CPU_PROF ? await startCpuProfile() : undefined;
   const cpuOurs = cpuSnapshot(measured);
   // How long this process's event loop was held while accepting (a claim's round trips wait behind it).
   const eld = monitorEventLoopDelay({ resolution: 5 });
@@ -141,9 +136,7 @@ async function main() {
     console.log(`sampling heap profile of this process over the measured phase: ${HEAP_PROF}`);
   }
   if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    fs.writeFileSync(CPU_PROF!, JSON.stringify(profile));
-    profiler.disconnect();
+    await profiler.stop(CPU_PROF!);
     console.log(`CPU profile of this process over the measured phase: ${CPU_PROF}`);
   }
   const cpuOursSpent = cpuSpent(cpuOurs, cpuOursAfter);
