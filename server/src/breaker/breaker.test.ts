@@ -263,6 +263,10 @@ describe('operational webhooks', () => {
     ok(await settings(siteId, { failureThreshold: 2, autoDisableAfterSeconds: 0 }));
     await send(siteId, 2);
     await waitFor(async () => ((await breakerOf(siteId)).breaker.state === 'OPEN' ? true : undefined), 20_000, 'the breaker to open');
+    // A retry sent just before the opening reached the lane may still be on the wire; fixed under
+    // it, its 200 would close the breaker at once (OPEN > CLOSED, by design), not through a probe.
+    // The probe is due 1.5 s after the opening at the earliest.
+    await waitFor(async () => ((await raw.query(`SELECT 1 FROM delivery WHERE site_id = $1 AND status = 'IN_FLIGHT'`, [siteId])).rowCount === 0 ? true : undefined), 5_000, 'the last attempt before the opening to come back');
     answers.set(path, 200);
     await waitFor(async () => ((await breakerOf(siteId)).breaker.state === 'CLOSED' ? true : undefined), 20_000, 'the breaker to close');
     const events = await eventsOf(siteId);
